@@ -1,0 +1,256 @@
+"""The decoder chain: zxing-cpp (QR only) first, then, on a miss, cheap repairs within a
+time budget, and pyzbar last.
+
+Measured on ../shared/testdata/qrframes (benchmarks/decode.py): zxing-cpp alone reads ~88 %
+of the frames; each rung below was kept because it adds reads zxing alone misses. In live
+scanning the worker passes `start`/`max_rungs` so that successive frames of the same scene
+try different rungs while each frame stays cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import zxingcpp
+
+from scanner_app.camera import enhance
+from scanner_app.camera.enhance import Gray
+
+log = logging.getLogger(__name__)
+QR = zxingcpp.BarcodeFormat.QRCode
+PLAIN = zxingcpp.TextMode.Plain  # the code's own characters; HRI would rewrite controls as <SOH>
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # we report bad files ourselves
+Corners = tuple[tuple[float, float], ...]
+
+
+class ImageFileError(Exception):
+    """A picture file could not be read as an image."""
+
+
+@dataclass(frozen=True)
+class DecodedCode:
+    text: str
+    corners: Corners = ()
+    decoder: str = "zxing-cpp"
+    method: str = "plain"
+    format: str = "QRCode"
+
+
+@dataclass(frozen=True)
+class DecodeResult:
+    codes: tuple[DecodedCode, ...] = ()
+    elapsed_ms: float = 0.0
+    tried: tuple[str, ...] = ()
+    candidate: Corners | None = None  # where a code seems to be, when none decoded
+    hint: str | None = None  # too_small | blurred | glare, when a code is seen but not read
+
+
+@dataclass(frozen=True)
+class Region:
+    x: int
+    y: int
+    scale: float = 1.0
+
+    def to_frame(self, corners: Corners) -> Corners:
+        return tuple((self.x + px / self.scale, self.y + py / self.scale) for px, py in corners)
+
+
+Rung = Callable[[Gray], list[tuple[str, Corners]]]
+
+
+def load_gray(path: Path) -> Gray:
+    data = np.fromfile(str(path), dtype=np.uint8) if path.exists() else None
+    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data is not None and data.size else None
+    if image is None:
+        raise ImageFileError(
+            f"cannot read {str(path)!r} as an image (missing, unreadable or not a picture)"
+        )
+    return image
+
+
+def _corners(position: zxingcpp.Position) -> Corners:
+    points = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    return tuple((float(p.x), float(p.y)) for p in points)
+
+
+def zxing(image: Gray, **options: object) -> list[tuple[str, Corners]]:
+    return [
+        (b.text, _corners(b.position))
+        for b in zxingcpp.read_barcodes(image, formats=QR, text_mode=PLAIN, **options)  # type: ignore[arg-type]
+        if b.valid and b.text
+    ]
+
+
+def repair_utf8(text: str) -> str:
+    """zbar guesses byte-mode encodings and can turn UTF-8 (CCCD names) into mojibake
+    (pyzbar issues #82, #101, #124); undo its guess when the bytes were really UTF-8."""
+    for guessed in ("latin-1", "shift_jis"):
+        try:
+            repaired = text.encode(guessed).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if repaired != text:
+            return repaired
+    return text
+
+
+def pyzbar_rung(image: Gray) -> list[tuple[str, Corners]]:
+    from pyzbar import pyzbar  # loads libzbar; optional where the system lacks it
+
+    found = []
+    for symbol in pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE]):
+        text = repair_utf8(symbol.data.decode("utf-8", errors="replace"))
+        found.append((text, tuple((float(p.x), float(p.y)) for p in symbol.polygon)))
+    return found
+
+
+def _pyzbar_available() -> bool:
+    try:
+        from pyzbar import pyzbar  # noqa: F401
+    except (ImportError, OSError) as exc:
+        log.warning("pyzbar unavailable (%s): decoding with zxing-cpp only", exc)
+        return False
+    return True
+
+
+def default_rungs(use_pyzbar: bool = True) -> list[tuple[str, Rung]]:
+    rungs: list[tuple[str, Rung]] = [
+        ("sharpen", lambda im: zxing(enhance.sharpen(im))),
+        ("fixed-threshold", lambda im: zxing(im, binarizer=zxingcpp.Binarizer.FixedThreshold)),
+        ("local-contrast", lambda im: zxing(enhance.local_contrast(im))),
+        ("defocus", lambda im: zxing(enhance.deblur_defocus(im, 1.5))),
+        ("motion", _motion_rung),
+        ("upscale", _upscale_rung),
+        ("adaptive", lambda im: zxing(enhance.adaptive_binarise(im))),
+    ]
+    if use_pyzbar and _pyzbar_available():
+        rungs.append(("pyzbar", pyzbar_rung))
+    return rungs
+
+
+def _motion_rung(image: Gray) -> list[tuple[str, Corners]]:
+    for restored in enhance.deblur_motion(image, (5.0, 8.0, 11.0)):
+        found = zxing(restored)
+        if found:
+            return found
+    return []
+
+
+def _upscale_rung(image: Gray) -> list[tuple[str, Corners]]:
+    if image.shape[0] * image.shape[1] > 700 * 700:
+        return []  # only worth it on small crops; large frames are already fine-grained
+    found = zxing(enhance.sharpen(enhance.upscale(image), 1.5, 3.0))
+    return [(text, tuple((x / 2, y / 2) for x, y in corners)) for text, corners in found]
+
+
+@dataclass
+class Decoder:
+    budget_ms: float = 30.0
+    use_pyzbar: bool = True
+    rungs: Sequence[tuple[str, Rung]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.rungs:
+            self.rungs = default_rungs(self.use_pyzbar)
+
+    @property
+    def rung_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.rungs)
+
+    def decode(
+        self,
+        image: Gray,
+        *,
+        budget_ms: float | None = None,
+        start: int = 0,
+        max_rungs: int | None = None,
+    ) -> DecodeResult:
+        began = time.perf_counter()
+        results = zxingcpp.read_barcodes(image, formats=QR, text_mode=PLAIN, return_errors=True)
+        good = [(b.text, _corners(b.position)) for b in results if b.valid and b.text]
+        if good:
+            return self._result(good, "plain", began, ("plain",))
+        candidate = next((_corners(b.position) for b in results), None) or locate(image)
+        region, crop = _crop(image, candidate)
+        budget = self.budget_ms if budget_ms is None else budget_ms
+        tried = ["plain"]
+        count = len(self.rungs) if max_rungs is None else min(max_rungs, len(self.rungs))
+        for step in range(count):
+            if (time.perf_counter() - began) * 1000 >= budget:
+                break
+            name, rung = self.rungs[(start + step) % len(self.rungs)]
+            tried.append(name)
+            found = rung(crop)
+            if found:
+                mapped = [(text, region.to_frame(corners)) for text, corners in found]
+                return self._result(mapped, name, began, tuple(tried))
+        hint = diagnose(image, candidate) if candidate else None
+        return DecodeResult((), _ms(began), tuple(tried), candidate, hint)
+
+    def _result(
+        self, found: list[tuple[str, Corners]], method: str, began: float, tried: tuple[str, ...]
+    ) -> DecodeResult:
+        decoder = "pyzbar" if method == "pyzbar" else "zxing-cpp"
+        unique = dict.fromkeys(found)  # the same code found twice is one code
+        codes = tuple(DecodedCode(text, corners, decoder, method) for text, corners in unique)
+        return DecodeResult(codes, _ms(began), tried)
+
+
+def _ms(began: float) -> float:
+    return (time.perf_counter() - began) * 1000.0
+
+
+def locate(image: Gray) -> Corners | None:
+    """Where the densest fine texture is (a QR code is all edges), found at quarter scale.
+    Only guides the repair rungs; decoding itself never trusts it."""
+    small = cv2.resize(image, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    gradient = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    _, mask = cv2.threshold(gradient, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    best = None
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        if w < 12 or h < 12 or not 0.5 < w / h < 2.0:
+            continue
+        fill = cv2.contourArea(contour) / float(w * h)
+        if fill > 0.5 and (best is None or w * h > best[2] * best[3]):
+            best = (x, y, w, h)
+    if best is None:
+        return None
+    x, y, w, h = (v * 4.0 for v in best)
+    return ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+
+
+def _crop(image: Gray, corners: Corners | None) -> tuple[Region, Gray]:
+    if corners is None:
+        return Region(0, 0), image
+    xs = [p[0] for p in corners]
+    ys = [p[1] for p in corners]
+    side = max(max(xs) - min(xs), max(ys) - min(ys))
+    margin = 0.25 * side + 16
+    height, width = image.shape
+    x0, y0 = max(0, int(min(xs) - margin)), max(0, int(min(ys) - margin))
+    x1, y1 = min(width, int(max(xs) + margin)), min(height, int(max(ys) + margin))
+    if (x1 - x0) < 48 or (y1 - y0) < 48:
+        return Region(0, 0), image
+    return Region(x0, y0), np.ascontiguousarray(image[y0:y1, x0:x1])
+
+
+def diagnose(image: Gray, corners: Corners) -> str | None:
+    """Why a code that is in view does not read: too small, blurred or glared."""
+    _, crop = _crop(image, corners)
+    xs = [p[0] for p in corners]
+    if max(xs) - min(xs) < 140:  # an HC1 code has ~60-80 modules: under ~2 px per module
+        return "too_small"
+    if float(np.mean(crop >= 250)) > 0.05:
+        return "glare"
+    if cv2.Laplacian(crop, cv2.CV_64F).var() < 150.0:
+        return "blurred"
+    return None

@@ -1,0 +1,57 @@
+"""The `scanner-app` command line. With no command it starts the window.
+
+Each command lives in its own module and imports its heavy dependencies only when it runs,
+so that `scanner-app verify` starts without Qt or OpenCV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from scanner_app import __version__
+from scanner_app.cli import bundle_cmd, devkit_cmd, rules_cmd, verify_cmd
+
+COMMANDS = (verify_cmd, bundle_cmd, rules_cmd, devkit_cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scanner-app",
+        description="Offline checkpoint scanner for signed COVID cards (Thẻ Covid / EU DCC). "
+        "Without a command it opens the scanning window.",
+    )
+    parser.add_argument("--version", action="version", version=f"scanner-app {__version__}")
+    parser.add_argument("--data-dir", help="where settings, the check log and trust data live")
+    parser.add_argument("--demo", action="store_true", help="use the simulated camera")
+    parser.add_argument("--camera", help="camera index, video file, image folder or stream URL")
+    parser.add_argument("--kiosk", action="store_true", help="start in kiosk mode")
+    parser.add_argument("--lang", choices=("vi", "en"), help="interface language")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this installation and print a report"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.self_test:
+        from scanner_app.selftest import run_self_test
+
+        return run_self_test(args)
+    if args.command is None:
+        from scanner_app.app import run_gui
+
+        return run_gui(args)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,136 @@
+"""Codes inside, words at the edge: every reason, colour, decision and format code in one
+table of English source strings, translated through Qt's catalogue (see `i18n.py`).
+
+Both the CLI and the UI call `reason_text(code, translate)`; only the `translate` function
+differs (ElementTree-read `.ts` for the CLI, `QCoreApplication.translate` in the UI).
+"""
+
+from __future__ import annotations
+
+from scanner_app.i18n import QT_TRANSLATE_NOOP, Translate
+
+REASONS: dict[str, str] = {
+    "ok": QT_TRANSLATE_NOOP("Reason", "Valid: genuine signature, in date, not revoked."),
+    "identity_only": QT_TRANSLATE_NOOP(
+        "Reason", "Identity code only: it carries no health status that can be checked offline."
+    ),
+    "format_not_supported_yet": QT_TRANSLATE_NOOP(
+        "Reason", "SMART Health Card: this format is not supported yet."
+    ),
+    "unsupported_format": QT_TRANSLATE_NOOP("Reason", "Not a code this scanner knows."),
+    "empty": QT_TRANSLATE_NOOP("Reason", "The code is empty."),
+    "too_long": QT_TRANSLATE_NOOP("Reason", "The code is longer than any QR code can be."),
+    "whitespace": QT_TRANSLATE_NOOP("Reason", "The code contains line breaks or tabs."),
+    "base45_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: the text is not valid Base45."),
+    "zlib_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: the compressed data is broken."),
+    "zlib_too_large": QT_TRANSLATE_NOOP(
+        "Reason", "Rejected: the code unpacks to far too much data."
+    ),
+    "cbor_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: the data structure is malformed."),
+    "cose_invalid": QT_TRANSLATE_NOOP(
+        "Reason", "Damaged code: the signature envelope is malformed."
+    ),
+    "alg_unsupported": QT_TRANSLATE_NOOP(
+        "Reason", "Rejected: signed with an algorithm that is not allowed."
+    ),
+    "kid_missing": QT_TRANSLATE_NOOP(
+        "Reason", "Rejected: the code does not say which key signed it."
+    ),
+    "cwt_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: issue or expiry time is missing."),
+    "hcert_invalid": QT_TRANSLATE_NOOP(
+        "Reason", "Rejected: the certificate content is incomplete."
+    ),
+    "kid_unknown": QT_TRANSLATE_NOOP(
+        "Reason", "Not trusted: the signing key is not in the trust list."
+    ),
+    "key_blocked": QT_TRANSLATE_NOOP("Reason", "Not trusted: the signing key has been withdrawn."),
+    "signature_invalid": QT_TRANSLATE_NOOP(
+        "Reason", "Forged or altered: the signature does not match."
+    ),
+    "key_usage_mismatch": QT_TRANSLATE_NOOP(
+        "Reason", "Not trusted: this key may not sign this kind of certificate."
+    ),
+    "signer_certificate_not_valid": QT_TRANSLATE_NOOP(
+        "Reason", "Not trusted: signed outside the signing key's validity."
+    ),
+    "not_yet_valid": QT_TRANSLATE_NOOP("Reason", "Not valid yet: issued in the future."),
+    "expired": QT_TRANSLATE_NOOP("Reason", "Expired."),
+    "clock_behind_trusted_time": QT_TRANSLATE_NOOP(
+        "Reason", "This computer's clock is earlier than the last trusted time: fix the clock."
+    ),
+    "revoked": QT_TRANSLATE_NOOP("Reason", "Revoked: this certificate has been withdrawn."),
+    "suspended": QT_TRANSLATE_NOOP("Reason", "Suspended: the holder is currently in isolation."),
+    "internal_error": QT_TRANSLATE_NOOP(
+        "Reason", "Internal error while checking; please report it."
+    ),
+    "profile_not_in_force": QT_TRANSLATE_NOOP(
+        "Reason", "The colour rules are not in force at this date."
+    ),
+    "stale_bundle": QT_TRANSLATE_NOOP(
+        "Reason", "Trust data is out of date: keys and rules need updating."
+    ),
+}
+
+COLOURS: dict[str, str] = {
+    "green": QT_TRANSLATE_NOOP("Colour", "Green"),
+    "yellow": QT_TRANSLATE_NOOP("Colour", "Yellow"),
+    "red": QT_TRANSLATE_NOOP("Colour", "Red"),
+}
+
+DECISIONS: dict[str, str] = {
+    "allow": QT_TRANSLATE_NOOP("Decision", "ALLOWED"),
+    "deny": QT_TRANSLATE_NOOP("Decision", "NOT ALLOWED"),
+    "manual": QT_TRANSLATE_NOOP("Decision", "MANUAL CHECK"),
+}
+
+FORMATS: dict[str, str] = {
+    "hc1": QT_TRANSLATE_NOOP("Format", "EU digital COVID certificate / Thẻ Covid"),
+    "vn-personal-qr": QT_TRANSLATE_NOOP("Format", "PC-COVID personal QR"),
+    "vn-cccd": QT_TRANSLATE_NOOP("Format", "Chip ID card (CCCD)"),
+    "shc": QT_TRANSLATE_NOOP("Format", "SMART Health Card"),
+    "unknown": QT_TRANSLATE_NOOP("Format", "Unknown code"),
+}
+
+CERTIFICATE_TYPES: dict[str, str] = {
+    "v": QT_TRANSLATE_NOOP("CertificateType", "vaccination"),
+    "t": QT_TRANSLATE_NOOP("CertificateType", "test"),
+    "r": QT_TRANSLATE_NOOP("CertificateType", "recovery"),
+}
+
+CHECKPOINTS: dict[str, str] = {
+    "road": QT_TRANSLATE_NOOP("Checkpoint", "Road checkpoint"),
+    "market": QT_TRANSLATE_NOOP("Checkpoint", "Market / supermarket"),
+    "office": QT_TRANSLATE_NOOP("Checkpoint", "Office"),
+    "event": QT_TRANSLATE_NOOP("Checkpoint", "Event"),
+}
+
+
+def _lookup(table: dict[str, str], context: str, code: str | None, translate: Translate) -> str:
+    if code is None:
+        return ""
+    source = table.get(code)
+    return translate(context, source) if source else code
+
+
+def reason_text(code: str, translate: Translate) -> str:
+    return _lookup(REASONS, "Reason", code, translate)
+
+
+def colour_text(code: str | None, translate: Translate) -> str:
+    return _lookup(COLOURS, "Colour", code, translate)
+
+
+def decision_text(code: str | None, translate: Translate) -> str:
+    return _lookup(DECISIONS, "Decision", code, translate)
+
+
+def format_text(code: str, translate: Translate) -> str:
+    return _lookup(FORMATS, "Format", code, translate)
+
+
+def certificate_type_text(code: str | None, translate: Translate) -> str:
+    return _lookup(CERTIFICATE_TYPES, "CertificateType", code, translate)
+
+
+def checkpoint_text(code: str | None, translate: Translate) -> str:
+    return _lookup(CHECKPOINTS, "Checkpoint", code, translate)

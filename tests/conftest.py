@@ -1,0 +1,83 @@
+"""Shared fixtures: the real third-party test data, fresh dev-kit keys, a fixed clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = (ROOT.parent / "shared" / "testdata").resolve()
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in ../shared/testdata. Without it, skip; on CI (CI=true) it must exist."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"../shared/testdata not found ({path}): real third-party test data is needed"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    return shared_path()
+
+
+@dataclass
+class FakeClock:
+    """An injected clock: tests move time forward explicitly instead of sleeping."""
+
+    current: datetime = field(default_factory=lambda: datetime(2021, 10, 20, 3, 0, tzinfo=UTC))
+    mono: float = 1000.0
+
+    def now(self) -> datetime:
+        return self.current
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+        self.mono += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def csca():  # type: ignore[no-untyped-def]
+    from scanner_app.devkit.keys import make_csca
+
+    return make_csca("VN")
+
+
+@pytest.fixture(scope="session")
+def signer(csca):  # type: ignore[no-untyped-def]
+    from scanner_app.devkit.keys import make_signer
+
+    return make_signer(csca, name="TEST DSC EC")
+
+
+@pytest.fixture(scope="session")
+def rsa_signer(csca):  # type: ignore[no-untyped-def]
+    from scanner_app.devkit.keys import make_signer
+
+    return make_signer(csca, name="TEST DSC RSA", rsa_key=True)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    yield folder
