@@ -17,16 +17,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 
-from benchmarks._common import machine, pin_one_core, rate, table  # noqa: E402
-from scanner_app.bundle_store import app_anchors  # noqa: E402
-from scanner_app.core.bundle import Anchor, build_content, open_bundle, sign_bundle  # noqa: E402
-from scanner_app.core.revocation import Blocklist  # noqa: E402
-from scanner_app.core.rules import classify, profile_from_json  # noqa: E402
-from scanner_app.devkit.keys import make_csca, new_ec_key  # noqa: E402
-from scanner_app.resources import asset  # noqa: E402
+from benchmarks._common import machine, pin_one_core, rate, table
+from scanner_app.bundle_store import app_anchors
+from scanner_app.core.bundle import Anchor, build_content, open_bundle, sign_bundle
+from scanner_app.core.revocation import Blocklist
+from scanner_app.core.rules import classify, profile_from_json
+from scanner_app.devkit.keys import make_csca, new_ec_key
+from scanner_app.resources import asset
 
 NOW = datetime(2021, 10, 20, 3, 0, tzinfo=UTC)
 
@@ -36,11 +36,22 @@ def many_certificates(count: int) -> list[bytes]:
     key = new_ec_key().public_key()
     ders = []
     for number in range(count):
-        name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, f"DSC {number}"),
-                          x509.NameAttribute(x509.NameOID.COUNTRY_NAME, "VN")])
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(csca.certificate.subject)
-                .public_key(key).serial_number(number + 1).not_valid_before(NOW)
-                .not_valid_after(NOW + timedelta(days=365)).sign(csca.private_key, hashes.SHA256()))
+        name = x509.Name(
+            [
+                x509.NameAttribute(x509.NameOID.COMMON_NAME, f"DSC {number}"),
+                x509.NameAttribute(x509.NameOID.COUNTRY_NAME, "VN"),
+            ]
+        )
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(csca.certificate.subject)
+            .public_key(key)
+            .serial_number(number + 1)
+            .not_valid_before(NOW)
+            .not_valid_after(NOW + timedelta(days=365))
+            .sign(csca.private_key, hashes.SHA256())
+        )
         ders.append(cert.public_bytes(serialization.Encoding.DER))
     return ders
 
@@ -50,11 +61,16 @@ def main() -> None:
     profile = profile_from_json(json.loads(asset("rules", "VN-KH-2021-10.json").read_text()))
     payloads = {
         "green 2/2 vaccination": {"v": [{"dn": 2, "sd": 2, "dt": "2021-09-01"}]},
-        "yellow negative PCR": {"t": [{"tt": "LP6464-4", "tr": "260415000", "sc": "2021-10-19T10:00:00Z"}]},
+        "yellow negative PCR": {
+            "t": [{"tt": "LP6464-4", "tr": "260415000", "sc": "2021-10-19T10:00:00Z"}]
+        },
         "green recovery": {"r": [{"fr": "2021-06-01", "df": "2021-06-12", "du": "2021-12-01"}]},
         "red (nothing matches)": {},
     }
-    rows = [[name, f"{rate(lambda p=p: classify(profile, p, NOW)):,.0f}"] for name, p in payloads.items()]
+    rows = [
+        [name, f"{rate(lambda p=p: classify(profile, p, NOW)):,.0f}"]
+        for name, p in payloads.items()
+    ]
     print(table(["payload (profile VN-KH-2021-10)", "classifications /s"], rows))
 
     began = time.perf_counter()
@@ -63,8 +79,16 @@ def main() -> None:
     made = time.perf_counter() - began
     anchor = new_ec_key()
     policy = json.loads(asset("policies", "VN-EXAMPLE-POLICY.json").read_text())
-    content = build_content(issuer="BENCH", sequence=1, issued_at=NOW, not_after=NOW + timedelta(days=14),
-                            signers=ders, profiles=[profile.source], policies=[policy], revoked=revoked)
+    content = build_content(
+        issuer="BENCH",
+        sequence=1,
+        issued_at=NOW,
+        not_after=NOW + timedelta(days=14),
+        signers=ders,
+        profiles=[profile.source],
+        policies=[policy],
+        revoked=revoked,
+    )
     data = sign_bundle(content, anchor)
     anchors = [Anchor("bench", anchor.public_key()), *app_anchors()]
     loads = []
@@ -72,8 +96,10 @@ def main() -> None:
         began = time.perf_counter()
         bundle = open_bundle(data, anchors)
         loads.append(time.perf_counter() - began)
-    print(f"\nbundle: {len(bundle.signers):,} signer certificates, {len(bundle.revoked):,} revoked hashes, "
-          f"{len(data) / 1e6:.1f} MB (test data made in {made:.0f} s)")
+    print(
+        f"\nbundle: {len(bundle.signers):,} signer certificates, {len(bundle.revoked):,} revoked hashes, "
+        f"{len(data) / 1e6:.1f} MB (test data made in {made:.0f} s)"
+    )
     print(f"bundle verify + parse: median {statistics.median(loads):.2f} s over 3 loads")
     small = Blocklist(revoked=frozenset(revoked[:1000]))
     big = Blocklist(revoked=bundle.revoked)

@@ -11,9 +11,27 @@ import sys
 from collections.abc import Sequence
 
 from scanner_app import __version__
-from scanner_app.cli import bundle_cmd, devkit_cmd, rules_cmd, verify_cmd
+from scanner_app.cli import (
+    audit_cmd,
+    bundle_cmd,
+    decode_cmd,
+    devkit_cmd,
+    export_cmd,
+    gate_cmd,
+    rules_cmd,
+    verify_cmd,
+)
 
-COMMANDS = (verify_cmd, bundle_cmd, rules_cmd, devkit_cmd)
+COMMANDS = (
+    verify_cmd,
+    decode_cmd,
+    gate_cmd,
+    bundle_cmd,
+    rules_cmd,
+    audit_cmd,
+    export_cmd,
+    devkit_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,90 @@
+"""The simulated camera: the dev kit's DEMO cards shown one after another, as a webcam
+would see a phone held up at a checkpoint (jitter, sensor noise, gaps with nobody there).
+It lets a new user see the whole flow on a machine without a camera."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import cv2
+import numpy as np
+
+from scanner_app.camera.sources import DEFAULT_SIZE, Frame
+from scanner_app.devkit.render import qr_png_bytes
+
+
+def _render(text: str) -> np.ndarray:
+    data = np.frombuffer(qr_png_bytes(text, scale=1, border=4), np.uint8)
+    return cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+
+
+class SimulatedCamera:
+    live = True
+    name = "simulated camera (DEMO cards)"
+
+    def __init__(
+        self,
+        texts: Sequence[str] | None = None,
+        *,
+        fps: float | None = 30.0,
+        show_seconds: float = 2.5,
+        gap_seconds: float = 1.5,
+        size: tuple[int, int] = DEFAULT_SIZE,
+        clock: Callable[[], float] = time.monotonic,
+        seed: int = 7,
+    ) -> None:
+        self._texts = list(texts) if texts is not None else None
+        self.fps = fps
+        self.size = size
+        self._clock = clock
+        self._random = np.random.default_rng(seed)
+        self._frames_shown = round(show_seconds * (fps or 30.0))
+        self._frames_gap = round(gap_seconds * (fps or 30.0))
+        self._codes: list[np.ndarray] = []
+        self._index = 0
+        self._next_due = 0.0
+        self._background = self._make_background()
+
+    def _make_background(self) -> np.ndarray:
+        width, height = self.size
+        ramp = np.linspace(90, 150, width, dtype=np.float32)[None, :].repeat(height, axis=0)
+        return cv2.GaussianBlur(ramp + self._random.normal(0, 12, (height, width)), (0, 0), 6)
+
+    def open(self) -> None:
+        texts = self._texts
+        if texts is None:
+            from scanner_app.devkit.catalog import demo_cards
+
+            texts = [card.text for card in demo_cards(datetime.now(UTC))]
+        self._codes = [_render(text) for text in texts]
+
+    def read(self) -> Frame | None:
+        if self.fps:
+            wait = self._next_due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._next_due = max(self._next_due, time.monotonic()) + 1.0 / self.fps
+        self._index += 1
+        image = self._compose()
+        return Frame(image, self._clock(), self._index, cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
+
+    def _compose(self) -> np.ndarray:
+        cycle = self._frames_shown + self._frames_gap
+        slot, phase = divmod(self._index, cycle)
+        frame = self._background.copy()
+        if phase < self._frames_shown and self._codes:
+            code = self._codes[slot % len(self._codes)]
+            side = int(min(self.size) * 0.55)
+            qr = cv2.resize(code, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
+            width, height = self.size
+            x = (width - side) // 2 + int(12 * np.sin(self._index / 7))
+            y = (height - side) // 2 + int(8 * np.cos(self._index / 9))
+            frame[y - 24 : y + side + 24, x - 24 : x + side + 24] = 30  # the phone around it
+            frame[y : y + side, x : x + side] = qr * 0.85 + 20
+        noisy = frame + self._random.normal(0, 4, frame.shape)
+        return np.clip(noisy, 0, 255).astype(np.uint8)
+
+    def close(self) -> None:
+        self._codes = []

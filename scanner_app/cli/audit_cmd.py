@@ -1,0 +1,32 @@
+"""`scanner-app audit verify`: check the log's hash chain and name the first bad record."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("audit", help="check the check log for tampering")
+    actions = parser.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
+    verify = actions.add_parser("verify", help="verify the hash chain of the check log")
+    verify.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from scanner_app.paths import data_dir
+    from scanner_app.store.db import DB_NAME
+
+    folder = data_dir(args.data_dir)
+    if not (folder / DB_NAME).exists():
+        print(f"no check log in {folder}")
+        return 2
+    from scanner_app.app import open_check_store
+    from scanner_app.settings_file import load_settings
+
+    store = open_check_store(folder, load_settings(folder), purge=False)
+    try:
+        report = store.verify()
+    finally:
+        store.close()
+    print(report.describe())
+    return 0 if report.ok else 1

@@ -1,0 +1,106 @@
+"""The hash chain over check records: each row carries the previous row's hash and its own,
+SHA-256 over the previous hash and the row's canonical JSON. Changing, deleting, inserting
+or reordering rows breaks the chain at the first bad row; the head (last seq and hash) is
+kept in `meta` too, so a truncated tail shows.
+
+This detects tampering by anyone who does not rewrite the whole chain consistently; the hub's
+copy (batches signed with the device key) is what a full rewrite cannot fake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+CHAINED_FIELDS = (
+    "seq",
+    "id",
+    "wall_time",
+    "monotonic",
+    "session",
+    "device_id",
+    "checkpoint_id",
+    "checkpoint_type",
+    "level",
+    "operator",
+    "format",
+    "issuer",
+    "kid",
+    "certificate_type",
+    "valid",
+    "colour",
+    "decision",
+    "reason",
+    "profile_id",
+    "profile_version",
+    "policy_id",
+    "policy_version",
+    "cert_hash",
+    "flags",
+    "sealed",
+    "prev_hash",
+)
+
+
+_NUMBERS: dict[str, type] = {"seq": int, "level": int, "valid": int, "monotonic": float}
+
+
+def canonical(record: Mapping[str, Any]) -> bytes:
+    """The row as hashed: the same bytes whether built in memory or read back from SQLite
+    (which returns 1.0 for a REAL column written as 1)."""
+    body = {name: record.get(name) for name in CHAINED_FIELDS}
+    for name, kind in _NUMBERS.items():
+        if body[name] is not None:
+            body[name] = kind(body[name])
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def row_hash(record: Mapping[str, Any]) -> str:
+    digest = hashlib.sha256()
+    digest.update(bytes.fromhex(record["prev_hash"]))
+    digest.update(canonical(record))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"chain ok: {self.checked} records verified"
+        return f"chain BROKEN at seq {self.first_bad_seq}: {self.problem}"
+
+
+def verify_chain(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    anchor_seq: int | None,
+    anchor_prev: str,
+    head: tuple[int, str] | None,
+) -> ChainReport:
+    """Walk rows in seq order from the anchor (the oldest kept row after purges)."""
+    expected_prev, expected_seq, count = anchor_prev, anchor_seq, 0
+    last: tuple[int, str] | None = None
+    for row in rows:
+        seq = int(row["seq"])
+        if expected_seq is not None and seq != expected_seq:
+            kind = "missing record(s) before it" if seq > expected_seq else "out of order"
+            return ChainReport(False, count, seq if seq > expected_seq else expected_seq, kind)
+        if row["prev_hash"] != expected_prev:
+            return ChainReport(False, count, seq, "does not follow the previous record")
+        if row_hash(row) != row["row_hash"]:
+            return ChainReport(False, count, seq, "content changed")
+        expected_prev, expected_seq, count = row["row_hash"], seq + 1, count + 1
+        last = (seq, row["row_hash"])
+    if head is not None and last != head:
+        bad = (last[0] + 1) if last else head[0]
+        return ChainReport(False, count, bad, f"records missing at the end (head is seq {head[0]})")
+    return ChainReport(True, count)

@@ -1,0 +1,284 @@
+"""The check log proper: one durable, chained, private record per decision, written with its
+outbox row in one transaction. Only this class writes; it lives on one thread."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from cryptography.hazmat.primitives.asymmetric import x25519
+
+from scanner_app.atomic import write_atomic
+from scanner_app.core.checkpoint import CheckResult
+from scanner_app.scanning import Saved
+from scanner_app.store import privacy
+from scanner_app.store.chain import GENESIS, ChainReport, row_hash, verify_chain
+from scanner_app.store.db import StoreCorrupt, environment_error, open_store_db
+
+log = logging.getLogger(__name__)
+SEQ_BLOCK = 1000  # sequence numbers reserved on disk ahead of use (survives a lost database)
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    device_id: str
+    checkpoint_id: str
+    hmac_secret: bytes
+    operator: str = ""
+    identity_logging: bool = False
+    seal_key: x25519.X25519PublicKey | None = None
+    retention_days: float = 21
+    duplicate_window_minutes: float = 30
+    duplicate_max_per_checkpoint: int = 3
+    duplicate_min_travel_minutes: float = 20
+
+
+class CheckStore:
+    def __init__(self, db: sqlite_utils.Database, config: StoreConfig, data_dir: Path) -> None:
+        if config.identity_logging and config.seal_key is None:
+            raise ValueError(
+                "identity logging needs the hub's sealing key: enroll with a hub first"
+            )
+        self.db = db
+        self.config = config
+        self.session = uuid.uuid4().hex[:12]
+        self._seq_file = data_dir / "device" / "seq-reserved.json"
+        self._seq_file.parent.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def open(cls, data_dir: Path, config: StoreConfig) -> CheckStore:
+        """Open the log; a damaged one is moved aside (never deleted), a fresh one started,
+        and the recovery recorded as an event in it."""
+        try:
+            return cls(open_store_db(data_dir), config, data_dir)
+        except StoreCorrupt as damaged:
+            store = cls(open_store_db(data_dir), config, data_dir)
+            store.event("store_recovered", str(damaged))
+            raise StoreRecovered(store, damaged) from damaged
+
+    # -- writing -----------------------------------------------------------------------
+
+    def record(
+        self, result: CheckResult, text: str, *, wall_time: datetime, monotonic: float
+    ) -> Saved:
+        try:
+            return self._record(result, text, wall_time, monotonic)
+        except sqlite3.Error as exc:
+            problem = environment_error(exc)
+            if problem is not None:
+                raise problem from exc
+            raise
+
+    def _record(
+        self, result: CheckResult, text: str, wall_time: datetime, monotonic: float
+    ) -> Saved:
+        verdict = result.verdict
+        cert_hash = privacy.certificate_hmac(self.config.hmac_secret, verdict.certificate_id)
+        with self.db.atomic():
+            head = self.head()
+            seq = self._next_seq(head)
+            flags = [*result.warnings, *self._duplicate_flags(cert_hash, wall_time)]
+            record: dict[str, Any] = {
+                "seq": seq,
+                "id": str(uuid.uuid4()),
+                "wall_time": wall_time.astimezone(UTC).isoformat(),
+                "monotonic": round(monotonic, 6),
+                "session": self.session,
+                "device_id": self.config.device_id,
+                "checkpoint_id": self.config.checkpoint_id,
+                "checkpoint_type": result.checkpoint,
+                "level": result.level,
+                "operator": self.config.operator,
+                "format": verdict.format.value,
+                "issuer": verdict.issuer or verdict.signer_country,
+                "kid": base64.b64encode(verdict.kid).decode() if verdict.kid else None,
+                "certificate_type": verdict.certificate_type,
+                "valid": int(result.valid),
+                "colour": result.colour.value if result.colour else None,
+                "decision": result.decision.value,
+                "reason": result.reason,
+                "profile_id": result.profile_id,
+                "profile_version": result.profile_version,
+                "policy_id": result.policy_id,
+                "policy_version": result.policy_version,
+                "cert_hash": cert_hash,
+                "flags": ",".join(flags),
+                "sealed": self._sealed(result, text),
+                "prev_hash": head[1] if head else GENESIS,
+            }
+            record["row_hash"] = row_hash(record)
+            self.db["checks"].insert(record)
+            self.db["outbox"].insert(
+                {"seq": seq, "queued_at": wall_time.astimezone(UTC).isoformat()}
+            )
+            self._set_meta("head", json.dumps([seq, record["row_hash"]]))
+        return Saved(seq, record["id"], tuple(flags))
+
+    def _sealed(self, result: CheckResult, text: str) -> str | None:
+        if not self.config.identity_logging or self.config.seal_key is None:
+            return None
+        identity = {**privacy.identity_of(result.verdict), "text": text}
+        return privacy.seal(self.config.seal_key, identity)
+
+    def _next_seq(self, head: tuple[int, str] | None) -> int:
+        reserved = self._reserved()
+        # a fresh log after a lost one never reuses numbers the hub may already hold
+        seq = head[0] + 1 if head else reserved + 1
+        if seq > reserved:
+            write_atomic(self._seq_file, json.dumps({"reserved": seq + SEQ_BLOCK}).encode())
+        return seq
+
+    def _reserved(self) -> int:
+        if not self._seq_file.exists():
+            return 0
+        return int(json.loads(self._seq_file.read_text())["reserved"])
+
+    def _duplicate_flags(self, cert_hash: str | None, wall_time: datetime) -> list[str]:
+        if cert_hash is None:
+            return []
+        flags = []
+        window_start = (
+            (wall_time - timedelta(minutes=self.config.duplicate_window_minutes))
+            .astimezone(UTC)
+            .isoformat()
+        )
+        here = self.db.execute(
+            "select count(*) from checks"
+            " where cert_hash = ? and checkpoint_id = ? and wall_time >= ?",
+            [cert_hash, self.config.checkpoint_id, window_start],
+        ).fetchone()[0]
+        if here + 1 > self.config.duplicate_max_per_checkpoint:
+            flags.append("shared_code")
+        travel_start = (
+            (wall_time - timedelta(minutes=self.config.duplicate_min_travel_minutes))
+            .astimezone(UTC)
+            .isoformat()
+        )
+        elsewhere = self.db.execute(
+            "select count(*) from checks"
+            " where cert_hash = ? and checkpoint_id != ? and wall_time >= ?",
+            [cert_hash, self.config.checkpoint_id, travel_start],
+        ).fetchone()[0]
+        if elsewhere:
+            flags.append("impossible_travel")
+        return flags
+
+    def event(self, kind: str, detail: str = "", wall_time: datetime | None = None) -> None:
+        moment = wall_time or datetime.now().astimezone()
+        with self.db.atomic():
+            self.db["events"].insert(
+                {"wall_time": moment.isoformat(), "kind": kind, "detail": detail}
+            )
+
+    # -- meta ----------------------------------------------------------------------------
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("select value from meta where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def head(self) -> tuple[int, str] | None:
+        value = self._meta("head")
+        if value is None:
+            return None
+        seq, digest = json.loads(value)
+        return int(seq), str(digest)
+
+    def anchor(self) -> tuple[int | None, str]:
+        value = self._meta("anchor")
+        if value is None:
+            return None, GENESIS
+        seq, prev = json.loads(value)
+        return int(seq), str(prev)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def rows(self, where: str = "1", params: list[Any] | None = None) -> Iterator[dict[str, Any]]:
+        yield from self.db.query(f"select * from checks where {where} order by seq", params or [])
+
+    def verify(self) -> ChainReport:
+        anchor_seq, anchor_prev = self.anchor()
+        if anchor_seq is None:
+            first = self.db.execute("select min(seq) from checks").fetchone()[0]
+            anchor_seq = first if first is not None else None
+        return verify_chain(
+            self.rows(), anchor_seq=anchor_seq, anchor_prev=anchor_prev, head=self.head()
+        )
+
+    def queued_count(self) -> int:
+        return int(
+            self.db.execute("select count(*) from outbox where acked_at is null").fetchone()[0]
+        )
+
+    def pending(self, limit: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "select c.* from outbox o join checks c on c.seq = o.seq "
+                "where o.acked_at is null order by o.seq limit ?",
+                [limit],
+            )
+        )
+
+    def ack(self, seqs: list[int], when: datetime) -> None:
+        with self.db.atomic():
+            for seq in seqs:
+                self.db.execute(
+                    "update outbox set acked_at = ? where seq = ? and acked_at is null",
+                    [when.isoformat(), seq],
+                )
+
+    def purge(self, now: datetime, *, keep_unsent: bool = True) -> int:
+        """Delete records older than the retention period. Unsent ones are kept while the
+        device is enrolled (they still have to reach the hub). The chain stays verifiable:
+        its anchor moves to the oldest kept record."""
+        cutoff = (now - timedelta(days=self.config.retention_days)).astimezone(UTC).isoformat()
+        unsent = (
+            "and seq not in (select seq from outbox where acked_at is null)" if keep_unsent else ""
+        )
+        with self.db.atomic():
+            doomed = [
+                r[0]
+                for r in self.db.execute(
+                    f"select seq from checks where wall_time < ? {unsent} order by seq", [cutoff]
+                )
+            ]
+            if not doomed:
+                return 0
+            # only a contiguous prefix can go: the chain must stay unbroken after the anchor
+            prefix = [s for i, s in enumerate(doomed) if s == doomed[0] + i]
+            last = prefix[-1]
+            following = self.db.execute(
+                "select seq, prev_hash from checks where seq > ? order by seq limit 1", [last]
+            ).fetchone()
+            self.db.execute("delete from outbox where seq <= ?", [last])
+            self.db.execute("delete from checks where seq <= ?", [last])
+            if following:
+                self._set_meta("anchor", json.dumps([following[0], following[1]]))
+            else:
+                head = self.head()
+                assert head is not None
+                self._set_meta("anchor", json.dumps([head[0] + 1, head[1]]))
+        return len(prefix)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+class StoreRecovered(Exception):
+    """The log was damaged, moved aside and replaced by a fresh one (which is `store`)."""
+
+    def __init__(self, store: CheckStore, damaged: StoreCorrupt) -> None:
+        super().__init__(str(damaged))
+        self.store = store
+        self.damaged = damaged

@@ -1,0 +1,226 @@
+"""Supervisor exports: the day's checks as CSV or XLSX, or a PDF day report.
+
+Exports read a consistent snapshot (SQLite's backup API, never a copy of the live file),
+verified with an integrity check, and come with a manifest: the export's SHA-256, row count
+and chain head, signed with the device key, so that a changed export shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from scanner_app.device import Device
+from scanner_app.store.db import DB_NAME
+
+Progress = Callable[[int, int], None]
+COLUMNS = (
+    "seq",
+    "id",
+    "wall_time",
+    "checkpoint_id",
+    "checkpoint_type",
+    "level",
+    "device_id",
+    "operator",
+    "format",
+    "issuer",
+    "certificate_type",
+    "valid",
+    "colour",
+    "decision",
+    "reason",
+    "profile_id",
+    "profile_version",
+    "policy_id",
+    "policy_version",
+    "flags",
+    "cert_hash",
+    "row_hash",
+)
+
+
+class ExportError(Exception):
+    """The export could not be made (snapshot failed its check, unwritable target...)."""
+
+
+@dataclass
+class DayReport:
+    day: date
+    rows: list[dict[str, Any]]
+    chain_head: tuple[int, str] | None
+    by_hour: dict[int, Counter[str]] = field(default_factory=dict)
+    reasons: Counter[str] = field(default_factory=Counter)
+    formats: Counter[str] = field(default_factory=Counter)
+    decisions: Counter[str] = field(default_factory=Counter)
+    colours: Counter[str] = field(default_factory=Counter)
+    flagged: list[dict[str, Any]] = field(default_factory=list)
+
+
+def day_bounds(day: date, zone: tzinfo) -> tuple[str, str]:
+    """The local day as UTC ISO strings: the log stores every wall time in UTC, so plain
+    string comparison selects the right instants."""
+    start = datetime.combine(day, time(0), zone).astimezone(UTC)
+    return start.isoformat(), (start + timedelta(days=1)).isoformat()
+
+
+def snapshot(data_dir: Path, target: Path) -> None:
+    source = sqlite3.connect(f"file:{data_dir / DB_NAME}?mode=ro", uri=True)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+        if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise ExportError("the snapshot failed its integrity check")
+    finally:
+        copy.close()
+        source.close()
+
+
+def load_day(data_dir: Path, day: date, zone: tzinfo) -> DayReport:
+    """Read one day from a fresh snapshot of the log. Times are compared as instants."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy_path = Path(folder) / "snapshot.db"
+        snapshot(data_dir, copy_path)
+        copy = sqlite3.connect(copy_path)
+        copy.row_factory = sqlite3.Row
+        try:
+            start, end = day_bounds(day, zone)
+            selected = copy.execute(
+                "select * from checks where wall_time >= ? and wall_time < ? order by seq",
+                [start, end],
+            ).fetchall()
+            head_row = copy.execute("select value from meta where key = 'head'").fetchone()
+        finally:
+            copy.close()
+    rows = [dict(r) for r in selected]
+    head = tuple(json.loads(head_row[0])) if head_row else None
+    return summarise(day, rows, head, zone)  # type: ignore[arg-type]
+
+
+def summarise(
+    day: date, rows: list[dict[str, Any]], head: tuple[int, str] | None, zone: tzinfo
+) -> DayReport:
+    report = DayReport(day, rows, head)
+    for row in rows:
+        hour = datetime.fromisoformat(row["wall_time"]).astimezone(zone).hour
+        report.by_hour.setdefault(hour, Counter())[row["decision"]] += 1
+        report.reasons[row["reason"]] += 1
+        report.formats[row["format"]] += 1
+        report.decisions[row["decision"]] += 1
+        report.colours[row["colour"] or "none"] += 1
+        if row["flags"] and any(f in row["flags"] for f in ("shared_code", "impossible_travel")):
+            report.flagged.append(row)
+    return report
+
+
+def _local(stamp: str, zone: tzinfo) -> str:
+    return datetime.fromisoformat(stamp).astimezone(zone).isoformat(timespec="seconds")
+
+
+def export_rows(report: DayReport, zone: tzinfo) -> list[list[Any]]:
+    return [
+        [_local(r[c], zone) if c == "wall_time" else r[c] for c in COLUMNS] for r in report.rows
+    ]
+
+
+def write_csv(report: DayReport, out: Path, zone: tzinfo, progress: Progress | None = None) -> None:
+    rows = export_rows(report, zone)
+    with open(out, "w", newline="", encoding="utf-8-sig") as handle:  # BOM: Excel reads UTF-8
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for number, row in enumerate(rows, 1):
+            writer.writerow(row)
+            if progress and number % 500 == 0:
+                progress(number, len(rows))
+    if progress:
+        progress(len(rows), len(rows))
+
+
+def write_xlsx(
+    report: DayReport, out: Path, zone: tzinfo, progress: Progress | None = None
+) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Checks")
+    sheet.append(list(COLUMNS))
+    rows = export_rows(report, zone)
+    for number, row in enumerate(rows, 1):
+        sheet.append(row)
+        if progress and number % 500 == 0:
+            progress(number, len(rows))
+    summary = workbook.create_sheet("Summary")
+    summary.append(["date", report.day.isoformat()])
+    summary.append(["checks", len(report.rows)])
+    for decision, count in sorted(report.decisions.items()):
+        summary.append([f"decision {decision}", count])
+    for reason, count in report.reasons.most_common():
+        summary.append([f"reason {reason}", count])
+    workbook.save(out)
+    if progress:
+        progress(len(rows), len(rows))
+
+
+# -- manifest -----------------------------------------------------------------------------
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(out: Path, report: DayReport, device: Device, kind: str) -> Path:
+    body = {
+        "file": out.name,
+        "format": kind,
+        "sha256": _file_sha256(out),
+        "date": report.day.isoformat(),
+        "rows": len(report.rows),
+        "first_seq": report.rows[0]["seq"] if report.rows else None,
+        "last_seq": report.rows[-1]["seq"] if report.rows else None,
+        "chain_head": list(report.chain_head) if report.chain_head else None,
+        "device_id": device.device_id,
+        "public_key": device.public_key_pem(),
+        "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    manifest = {**body, "signature": device.sign(canonical).hex()}
+    path = out.with_name(out.name + ".manifest.json")
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def verify_manifest(manifest_path: Path) -> tuple[bool, str]:
+    """Does the export still match its manifest, and is the manifest signed as it claims?"""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    signature = bytes.fromhex(manifest.pop("signature"))
+    key = serialization.load_pem_public_key(manifest["public_key"].encode())
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        return False, "manifest key is not an Ed25519 key"
+    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
+    try:
+        key.verify(signature, canonical)
+    except InvalidSignature:
+        return False, "manifest signature does not match: the manifest was changed"
+    export = manifest_path.with_name(manifest["file"])
+    if not export.exists():
+        return False, f"{export.name} is missing"
+    if _file_sha256(export) != manifest["sha256"]:
+        return False, f"{export.name} was changed after export"
+    return True, f"{export.name} matches its manifest ({manifest['rows']} rows)"

@@ -1,0 +1,69 @@
+"""Registered schema migrations (sqlite-utils' Migrations). Never edit an applied one: add
+the next. tests/test_store_migrations.py upgrades every historical schema kept as a file."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATIONS = Migrations("scanner_app.store")
+
+
+@MIGRATIONS()
+def m001_checks(db: Database) -> None:
+    db["checks"].create(
+        {
+            "seq": int,
+            "id": str,
+            "wall_time": str,
+            "monotonic": float,
+            "session": str,
+            "device_id": str,
+            "checkpoint_id": str,
+            "checkpoint_type": str,
+            "level": int,
+            "operator": str,
+            "format": str,
+            "issuer": str,
+            "kid": str,
+            "certificate_type": str,
+            "valid": int,
+            "colour": str,
+            "decision": str,
+            "reason": str,
+            "profile_id": str,
+            "profile_version": str,
+            "policy_id": str,
+            "policy_version": str,
+            "cert_hash": str,
+            "flags": str,
+            "sealed": str,
+            "prev_hash": str,
+            "row_hash": str,
+        },
+        pk="seq",
+        not_null={
+            "id",
+            "wall_time",
+            "device_id",
+            "format",
+            "decision",
+            "reason",
+            "prev_hash",
+            "row_hash",
+        },
+    )
+    db["checks"].create_index(["id"], unique=True)
+    db["checks"].create_index(["wall_time"])
+    db["checks"].create_index(["cert_hash", "wall_time"])
+    db["outbox"].create(
+        {"seq": int, "queued_at": str, "acked_at": str},
+        pk="seq",
+        foreign_keys=[("seq", "checks", "seq")],
+    )
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@MIGRATIONS()
+def m002_events(db: Database) -> None:
+    """Audit events that are not checks: PIN attempts, recoveries, settings changes."""
+    db["events"].create({"id": int, "wall_time": str, "kind": str, "detail": str}, pk="id")

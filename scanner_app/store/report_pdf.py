@@ -1,0 +1,206 @@
+"""The PDF day report for supervisors (reportlab; DejaVu Sans embedded so Vietnamese
+diacritics print on any machine): totals, a chart and a table of checks by hour and
+decision, reasons, formats, and the checks flagged as possibly shared codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from scanner_app.i18n import QT_TRANSLATE_NOOP, Translate
+from scanner_app.messages import decision_text, format_text, reason_text
+from scanner_app.resources import asset
+from scanner_app.store.export import DayReport
+
+DECISION_COLOURS = {
+    "allow": colors.HexColor("#1b7f3a"),
+    "deny": colors.HexColor("#b3261e"),
+    "manual": colors.HexColor("#d08a00"),
+}
+LABELS = (
+    QT_TRANSLATE_NOOP("Report", "Checkpoint day report"),
+    QT_TRANSLATE_NOOP("Report", "Date"),
+    QT_TRANSLATE_NOOP("Report", "Device"),
+    QT_TRANSLATE_NOOP("Report", "Checkpoint"),
+    QT_TRANSLATE_NOOP("Report", "Generated"),
+    QT_TRANSLATE_NOOP("Report", "Checks"),
+    QT_TRANSLATE_NOOP("Report", "Checks by hour"),
+    QT_TRANSLATE_NOOP("Report", "Hour"),
+    QT_TRANSLATE_NOOP("Report", "Total"),
+    QT_TRANSLATE_NOOP("Report", "Reasons"),
+    QT_TRANSLATE_NOOP("Report", "Code formats"),
+    QT_TRANSLATE_NOOP("Report", "Possibly shared codes (flagged)"),
+    QT_TRANSLATE_NOOP("Report", "None flagged."),
+    QT_TRANSLATE_NOOP("Report", "Log integrity"),
+    QT_TRANSLATE_NOOP(
+        "Report",
+        "This report lists no names or birth dates. A signed manifest beside the file shows whether it was changed.",  # noqa: E501
+    ),
+    QT_TRANSLATE_NOOP("Report", "Time"),
+    QT_TRANSLATE_NOOP("Report", "Flags"),
+    QT_TRANSLATE_NOOP("Report", "Card hash"),
+)
+
+
+@cache
+def _fonts() -> None:
+    pdfmetrics.registerFont(TTFont("DejaVu", str(asset("fonts", "DejaVuSans.ttf"))))
+    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(asset("fonts", "DejaVuSans-Bold.ttf"))))
+
+
+def _chart(report: DayReport, tr: Translate) -> Drawing:
+    hours = list(range(24))
+    decisions = ("allow", "deny", "manual")
+    drawing = Drawing(170 * mm, 75 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 12 * mm, 120 * mm, 55 * mm
+    chart.data = [[report.by_hour.get(h, {}).get(d, 0) for h in hours] for d in decisions]
+    chart.categoryAxis.categoryNames = [str(h) for h in hours]
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = "DejaVu"
+    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
+    chart.categoryAxis.style = "stacked"
+    chart.valueAxis.valueMin = 0
+    chart.bars.strokeWidth = 0
+    for index, decision in enumerate(decisions):
+        chart.bars[index].fillColor = DECISION_COLOURS[decision]
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 138 * mm, 60 * mm
+    legend.fontName, legend.fontSize = "DejaVu", 8
+    legend.colorNamePairs = [(DECISION_COLOURS[d], decision_text(d, tr)) for d in decisions]
+    drawing.add(legend)
+    drawing.add(String(12 * mm, 3 * mm, tr("Report", "Hour"), fontName="DejaVu", fontSize=8))
+    return drawing
+
+
+def _table(rows: list[list[object]], widths: list[float]) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), "DejaVu", 9),
+                ("FONT", (0, 0), (-1, 0), "DejaVu-Bold", 9),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#999999")),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def write_pdf(
+    report: DayReport,
+    out: Path,
+    *,
+    tr: Translate,
+    device_id: str,
+    checkpoint: str,
+    chain_status: str,
+) -> None:
+    _fonts()
+    title = ParagraphStyle("title", fontName="DejaVu-Bold", fontSize=16, leading=20)
+    heading = ParagraphStyle(
+        "heading", fontName="DejaVu-Bold", fontSize=11, leading=15, spaceBefore=8
+    )
+    body = ParagraphStyle("body", fontName="DejaVu", fontSize=9, leading=12)
+    decisions = ("allow", "deny", "manual")
+    story: list[object] = [
+        Paragraph(tr("Report", "Checkpoint day report"), title),
+        Paragraph(
+            f"{tr('Report', 'Date')}: {report.day.isoformat()} · {tr('Report', 'Checkpoint')}: "
+            f"{checkpoint} · {tr('Report', 'Device')}: {device_id}",
+            body,
+        ),
+        Paragraph(
+            f"{tr('Report', 'Generated')}: {datetime.now().astimezone().isoformat(timespec='seconds')}",
+            body,
+        ),
+        Spacer(1, 4 * mm),
+        _table(
+            [
+                [tr("Report", "Checks"), *(decision_text(d, tr) for d in decisions)],
+                [len(report.rows), *(report.decisions.get(d, 0) for d in decisions)],
+            ],
+            [40 * mm, 40 * mm, 45 * mm, 45 * mm],
+        ),
+        Paragraph(tr("Report", "Checks by hour"), heading),
+        _chart(report, tr),
+    ]
+    hour_rows: list[list[object]] = [
+        [tr("Report", "Hour"), *(decision_text(d, tr) for d in decisions), tr("Report", "Total")]
+    ]
+    for hour in sorted(report.by_hour):
+        counts = report.by_hour[hour]
+        hour_rows.append(
+            [f"{hour:02d}:00", *(counts.get(d, 0) for d in decisions), sum(counts.values())]
+        )
+    story += [_table(hour_rows, [25 * mm, 35 * mm, 40 * mm, 40 * mm, 25 * mm])]
+    story += [
+        Paragraph(tr("Report", "Reasons"), heading),
+        _table(
+            [
+                [tr("Report", "Reasons"), tr("Report", "Checks")],
+                *[
+                    [Paragraph(reason_text(r, tr), body), n]
+                    for r, n in report.reasons.most_common()
+                ],
+            ],
+            [140 * mm, 25 * mm],
+        ),
+    ]
+    story += [
+        Paragraph(tr("Report", "Code formats"), heading),
+        _table(
+            [
+                [tr("Report", "Code formats"), tr("Report", "Checks")],
+                *[[format_text(f, tr), n] for f, n in report.formats.most_common()],
+            ],
+            [140 * mm, 25 * mm],
+        ),
+    ]
+    story.append(Paragraph(tr("Report", "Possibly shared codes (flagged)"), heading))
+    if report.flagged:
+        flagged = [[tr("Report", "Time"), "seq", tr("Report", "Flags"), tr("Report", "Card hash")]]
+        flagged += [
+            [r["wall_time"][11:19], r["seq"], r["flags"], r["cert_hash"][:16] + "…"]
+            for r in report.flagged[:200]
+        ]
+        story.append(_table(flagged, [25 * mm, 20 * mm, 70 * mm, 50 * mm]))
+    else:
+        story.append(Paragraph(tr("Report", "None flagged."), body))
+    story += [
+        Paragraph(tr("Report", "Log integrity"), heading),
+        Paragraph(chain_status, body),
+        Spacer(1, 3 * mm),
+        Paragraph(
+            tr(
+                "Report",
+                "This report lists no names or birth dates. A signed manifest beside the file shows whether it was changed.",  # noqa: E501
+            ),
+            body,
+        ),
+    ]
+    document = SimpleDocTemplate(
+        str(out),
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"Checkpoint report {report.day.isoformat()}",
+    )
+    document.build(story)

@@ -1,0 +1,415 @@
+"""The check log: durability under kill -9, the hash chain against every kind of tampering,
+privacy, retention, duplicate flags, sealed identities, damaged files, full and read-only
+media, and migrations from every historical schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import x25519
+
+from scanner_app.devkit.cards import DEMO_PEOPLE, Person
+from scanner_app.store import privacy
+from scanner_app.store.checks import CheckStore, StoreRecovered
+from scanner_app.store.db import DB_NAME, StoreUnavailable
+from tests.cli_helpers import cli
+from tests.store_helpers import NOW, card, checker_for, config, fill
+
+
+@pytest.fixture
+def checker(signer, tmp_path):  # type: ignore[no-untyped-def]
+    return checker_for(signer, tmp_path / "trust")
+
+
+@pytest.fixture
+def texts(signer) -> list[str]:  # type: ignore[no-untyped-def]
+    return [card(signer, DEMO_PEOPLE[i % 5]) for i in range(12)]
+
+
+def test_pragmas_on_every_connection(data_dir: Path) -> None:
+    store = CheckStore.open(data_dir, config())
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    store.close()
+
+
+def test_record_and_outbox_in_one_transaction(data_dir: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
+    store = CheckStore.open(data_dir, config())
+    fill(store, checker, texts[:3])
+    assert [r["seq"] for r in store.rows()] == [1, 2, 3]
+    assert store.queued_count() == 3
+    assert store.verify().ok
+    store.close()
+
+
+# -- durability ---------------------------------------------------------------------------
+
+
+def _writer(data_dir: Path, texts: list[str], checker, ack_fd: int) -> None:  # type: ignore[no-untyped-def]
+    store = CheckStore.open(data_dir, config())
+    number = 0
+    while True:
+        text = texts[number % len(texts)]
+        moment = NOW + timedelta(seconds=number)
+        saved = store.record(
+            checker.check(text, moment), text, wall_time=moment, monotonic=float(number)
+        )
+        os.write(ack_fd, f"{saved.seq}\n".encode())  # acknowledged only after COMMIT
+        number += 1
+
+
+def test_kill_minus_nine_during_continuous_checks_100_runs(data_dir: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
+    """Reliability row 6: the writer is killed with SIGKILL at random moments, 100 times:
+    no acknowledged check is lost and the database passes integrity_check every time."""
+    rng = random.Random(1234)
+    acknowledged: set[int] = set()
+    for _ in range(100):
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the writer: a forked child that never returns
+            os.close(read_fd)
+            try:
+                _writer(data_dir, texts, checker, write_fd)
+            finally:
+                os._exit(1)
+        os.close(write_fd)
+        received = b""
+        deadline_bytes = rng.randint(1, 40)  # kill after a random number of acks...
+        with os.fdopen(read_fd, "rb", buffering=0) as pipe:
+            while received.count(b"\n") < deadline_bytes:
+                chunk = pipe.read(64)
+                if not chunk:
+                    break
+                received += chunk
+            os.kill(pid, signal.SIGKILL)  # ...wherever the writer is in its next transaction
+            os.waitpid(pid, 0)
+            received += pipe.read()
+        acknowledged.update(int(line) for line in received.split() if line)
+        db = sqlite3.connect(data_dir / DB_NAME)
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {row[0] for row in db.execute("select seq from checks")}
+        db.close()
+        assert acknowledged <= stored, f"lost: {sorted(acknowledged - stored)[:5]}"
+    store = CheckStore.open(data_dir, config())
+    assert store.verify().ok
+    assert len(acknowledged) > 100
+    store.close()
+
+
+# -- the hash chain -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(data_dir: Path, checker, texts) -> Path:  # type: ignore[no-untyped-def]
+    store = CheckStore.open(data_dir, config())
+    fill(store, checker, texts[:10])
+    store.close()
+    return data_dir
+
+
+def _tamper(data_dir: Path, *statements: str) -> None:
+    db = sqlite3.connect(data_dir / DB_NAME)
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+def _audit(data_dir: Path) -> tuple[int, str]:
+    run = cli("--data-dir", str(data_dir), "audit", "verify")
+    return run.code, run.out
+
+
+def test_untouched_chain_verifies(filled: Path) -> None:
+    assert _audit(filled) == (0, "chain ok: 10 records verified\n")
+
+
+@pytest.mark.parametrize(
+    "statements, first_bad",
+    [
+        (
+            ["update checks set decision = 'deny' where seq = 4"],
+            4,
+        ),  # a changed field (all were allow)
+        (["update checks set flags = ' ' || flags where seq = 7"], 7),  # one byte more
+        (["delete from outbox where seq = 5", "delete from checks where seq = 5"], 6),  # deleted
+        (
+            [  # reordered: two records swap places
+                "update checks set seq = -1 where seq = 3",
+                "update checks set seq = 3 where seq = 4",
+                "update checks set seq = 4 where seq = -1",
+            ],
+            3,
+        ),
+        (
+            ["delete from outbox where seq >= 9", "delete from checks where seq >= 9"],
+            9,
+        ),  # truncated
+        (
+            [
+                "insert into checks select seq + 100, id || 'x', wall_time, monotonic, session, device_id, "
+                "checkpoint_id, checkpoint_type, level, operator, format, issuer, kid, certificate_type, "
+                "valid, colour, decision, reason, profile_id, profile_version, policy_id, policy_version, "
+                "cert_hash, flags, sealed, prev_hash, row_hash from checks where seq = 10"
+            ],
+            110,
+        ),  # inserted
+    ],
+    ids=["changed", "byte", "deleted", "reordered", "truncated", "inserted"],
+)
+def test_every_kind_of_tampering_is_found(
+    filled: Path, statements: list[str], first_bad: int
+) -> None:
+    _tamper(filled, *statements)
+    code, out = _audit(filled)
+    assert code == 1
+    assert f"BROKEN at seq {first_bad}" in out
+
+
+def test_a_flipped_byte_in_the_file_is_found(filled: Path) -> None:
+    """Flip one byte of a record directly in the database file (not through SQL)."""
+    db = sqlite3.connect(filled / DB_NAME)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    target = db.execute("select id from checks where seq = 6").fetchone()[0]
+    db.close()
+    raw = bytearray((filled / DB_NAME).read_bytes())
+    position = raw.find(target.encode()) + 3
+    raw[position] = ord("0") if raw[position] != ord("0") else ord("1")
+    (filled / DB_NAME).write_bytes(bytes(raw))
+    code, out = _audit(filled)
+    assert code == 1 and "BROKEN at seq 6" in out
+
+
+# -- retention ----------------------------------------------------------------------------
+
+
+def test_retention_purges_old_records_and_keeps_the_chain_verifiable(
+    data_dir: Path, checker, texts
+) -> None:  # type: ignore[no-untyped-def]
+    store = CheckStore.open(data_dir, config(retention_days=21))
+    fill(store, checker, texts[:6], start=NOW - timedelta(days=30), step_seconds=3600)
+    fill(store, checker, texts[6:10], start=NOW)
+    assert store.purge(NOW, keep_unsent=False) == 6
+    assert [r["seq"] for r in store.rows()] == [7, 8, 9, 10]
+    assert store.verify().ok
+    assert store.purge(NOW, keep_unsent=False) == 0
+    store.close()
+
+
+def test_retention_keeps_records_the_hub_has_not_received(data_dir: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
+    store = CheckStore.open(data_dir, config(retention_days=21))
+    fill(store, checker, texts[:4], start=NOW - timedelta(days=30))
+    store.ack([1, 2], NOW)
+    assert store.purge(NOW, keep_unsent=True) == 2
+    assert [r["seq"] for r in store.rows()] == [3, 4] and store.verify().ok
+    store.close()
+
+
+# -- duplicates ---------------------------------------------------------------------------
+
+
+def test_the_same_card_too_often_is_flagged(data_dir: Path, checker, signer) -> None:  # type: ignore[no-untyped-def]
+    store = CheckStore.open(data_dir, config(duplicate_max_per_checkpoint=3))
+    shared = card(signer, DEMO_PEOPLE[0], ci="URN:UVCI:01:VN:POSTEDONLINE#1")
+    flags = []
+    for number in range(5):
+        moment = NOW + timedelta(minutes=2 * number)
+        flags.append(
+            store.record(checker.check(shared, moment), shared, wall_time=moment, monotonic=0).flags
+        )
+    assert [("shared_code" in f) for f in flags] == [False, False, False, True, True]
+    store.close()
+
+
+def test_two_checkpoints_too_close_in_time_are_flagged(data_dir: Path, checker, signer) -> None:  # type: ignore[no-untyped-def]
+    text = card(signer, DEMO_PEOPLE[1], ci="URN:UVCI:01:VN:TRAVELLER#2")
+    first = CheckStore.open(data_dir, config(checkpoint_id="CP-NORTH"))
+    first.record(checker.check(text, NOW), text, wall_time=NOW, monotonic=0)
+    first.close()
+    second = CheckStore.open(data_dir, config(checkpoint_id="CP-SOUTH"))
+    later = NOW + timedelta(minutes=5)
+    saved = second.record(checker.check(text, later), text, wall_time=later, monotonic=1)
+    assert "impossible_travel" in saved.flags
+    second.close()
+
+
+# -- privacy ------------------------------------------------------------------------------
+
+
+DISTINCTIVE = [
+    Person("Quờxyzaba", f"Thịzuvwert {i}", f"19{50 + i % 40:02d}-0{1 + i % 9}-2{i % 9}")
+    for i in range(50)
+]
+
+
+def _everything_under(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("identity_logging", [False, True])
+def test_no_identity_anywhere_after_1000_checks(
+    identity_logging: bool, data_dir: Path, checker, signer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    hub_key = x25519.X25519PrivateKey.generate()
+    store = CheckStore.open(
+        data_dir,
+        config(
+            identity_logging=identity_logging,
+            seal_key=hub_key.public_key() if identity_logging else None,
+        ),
+    )
+    texts = [card(signer, DISTINCTIVE[i % 50]) for i in range(1000)]
+    fill(store, checker, texts, step_seconds=20)
+    store.close()
+    exports = tmp_path / "exports"
+    for kind in ("csv", "xlsx", "pdf"):
+        run = cli(
+            "--data-dir",
+            str(data_dir),
+            "export",
+            "--date",
+            NOW.date().isoformat(),
+            "--format",
+            kind,
+            "--out",
+            str(exports / f"day.{kind}"),
+        )
+        assert run.code == 0, run.err
+    haystack = _everything_under(data_dir) + _everything_under(exports)
+    stems = ["Quờxyzaba", "Thịzuvwert", "QUOXYZABA", "THIZUVWERT", "Quoxyzaba", "Thizuvwert"]
+    needles = stems + sorted({p.dob for p in DISTINCTIVE}) + [t[10:40] for t in texts[:50]]
+    found = [n for n in needles if n.encode() in haystack or n.encode("utf-16-le") in haystack]
+    assert found == []
+    store = CheckStore.open(
+        data_dir,
+        config(
+            identity_logging=identity_logging,
+            seal_key=hub_key.public_key() if identity_logging else None,
+        ),
+    )
+    sealed = [r["sealed"] for r in store.rows()]
+    store.close()
+    if identity_logging:  # present only sealed, readable only with the hub's private key
+        opened = privacy.unseal(hub_key, sealed[0])
+        assert opened["family"] == "Quờxyzaba" and opened["text"] == texts[0]
+    else:
+        assert set(sealed) == {None}
+
+
+def test_identity_logging_needs_the_hub_key(data_dir: Path) -> None:
+    with pytest.raises(ValueError, match="sealing key"):
+        CheckStore.open(data_dir, config(identity_logging=True))
+
+
+# -- damaged files, full and read-only media ------------------------------------------------
+
+
+def test_a_damaged_log_is_moved_aside_never_deleted(filled: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
+    db = sqlite3.connect(filled / DB_NAME)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    raw = bytearray((filled / DB_NAME).read_bytes())
+    raw[4096:8192] = b"\xff" * 4096  # wreck a page
+    (filled / DB_NAME).write_bytes(bytes(raw))
+    with pytest.raises(StoreRecovered) as recovered:
+        CheckStore.open(filled, config())
+    assert recovered.value.damaged.moved_to.exists()
+    fresh = recovered.value.store
+    saved = fresh.record(checker.check(texts[0], NOW), texts[0], wall_time=NOW, monotonic=0)
+    assert saved.seq > 10  # numbers the lost log used are never reused
+    events = list(fresh.db.query("select kind from events"))
+    assert events == [{"kind": "store_recovered"}]
+    fresh.close()
+
+
+def test_a_full_disk_is_an_environment_error_and_loses_nothing(
+    filled: Path, checker, texts
+) -> None:  # type: ignore[no-untyped-def]
+    store = CheckStore.open(filled, config())
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full" (SQLITE_FULL)
+    with pytest.raises(StoreUnavailable) as error:
+        for number in range(200):
+            store.record(checker.check(texts[0], NOW), "x" * 4000, wall_time=NOW, monotonic=number)
+    assert error.value.code == "disk_full"
+    store.close()
+    reopened = CheckStore.open(filled, config())
+    assert reopened.verify().ok and len(list(reopened.rows())) >= 10
+    reopened.close()
+
+
+def test_a_read_only_medium_is_an_environment_error(filled: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
+    store = CheckStore.open(filled, config())
+    store.db.execute("PRAGMA query_only = 1")  # what a write-protected stick does to writes
+    with pytest.raises(StoreUnavailable) as error:
+        store.record(checker.check(texts[0], NOW), texts[0], wall_time=NOW, monotonic=0)
+    assert error.value.code == "read_only"
+    store.close()
+
+
+def test_scan_service_reports_unsaved_checks(filled: Path, checker, texts, clock) -> None:  # type: ignore[no-untyped-def]
+    from scanner_app.scanning import ScanService
+
+    store = CheckStore.open(filled, config())
+    store.db.execute("PRAGMA query_only = 1")
+    clock.current = NOW
+    outcome = ScanService(checker, clock, recorder=store).handle(texts[0], clock.monotonic())
+    assert outcome is not None and not outcome.saved and "read_only" in (outcome.store_error or "")
+    store.close()
+
+
+# -- migrations ---------------------------------------------------------------------------
+
+
+def test_every_historical_schema_upgrades_with_a_backup_first(
+    data_dir: Path, checker, texts
+) -> None:  # type: ignore[no-untyped-def]
+    for historical in sorted((Path(__file__).parent / "data").glob("store-*.db")):
+        shutil.copy(historical, data_dir / DB_NAME)
+        store = CheckStore.open(data_dir, config())
+        assert "events" in store.db.table_names()
+        assert [r["seq"] for r in store.rows()] == [1]
+        assert store.verify().ok
+        saved = store.record(checker.check(texts[0], NOW), texts[0], wall_time=NOW, monotonic=0)
+        assert saved.seq == 2 and store.verify().ok
+        store.close()
+        assert list(data_dir.glob("checks.before-m002_events-*.db")), "no backup before migrating"
+        (data_dir / DB_NAME).unlink()
+        for leftover in data_dir.glob("checks.*"):
+            leftover.unlink()
+        (data_dir / "device" / "seq-reserved.json").unlink()
+
+
+def test_export_manifest_shows_tampering(filled: Path, tmp_path: Path) -> None:
+    out = tmp_path / "day.csv"
+    assert (
+        cli(
+            "--data-dir",
+            str(filled),
+            "export",
+            "--date",
+            NOW.date().isoformat(),
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ).code
+        == 0
+    )
+    manifest = Path(str(out) + ".manifest.json")
+    assert cli("verify-export", str(manifest)).code == 0
+    out.write_text(out.read_text().replace("deny", "allow"))
+    run = cli("verify-export", str(manifest))
+    assert run.code == 1 and "changed after export" in run.out
+    data = json.loads(manifest.read_text())
+    data["rows"] = 1
+    manifest.write_text(json.dumps(data))
+    assert "signature does not match" in cli("verify-export", str(manifest)).out
