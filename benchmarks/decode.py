@@ -19,6 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import contextlib
+
 import cv2
 import zxingcpp
 
@@ -94,12 +96,8 @@ def main() -> None:
             *(f"{results[n][3]}/{results[n][1]['empty']}" for n in decoders),
         ]
     )
-    rows.append(
-        ["median ms / 720p frame", *(f"{statistics.median(results[n][5]):.2f}" for n in decoders)]
-    )
-    rows.append(
-        ["p95 ms / 720p frame", *(f"{percentile(results[n][5], 0.95):.1f}" for n in decoders)]
-    )
+    rows.append(["median ms / 720p frame", *(f"{statistics.median(results[n][5]):.2f}" for n in decoders)])
+    rows.append(["p95 ms / 720p frame", *(f"{percentile(results[n][5], 0.95):.1f}" for n in decoders)])
     print(f"\nqrframes: {len(frames)} frames")
     print(table(["category", *decoders], rows))
 
@@ -125,18 +123,14 @@ def photo_results(chain: Decoder) -> tuple[int, int, int, int]:
         baseline += expected in [b.text for b in zxingcpp.read_barcodes(image)]
     false_reads = 0
     for path in (SHARED / "qrphotos" / "falsepositives-1").iterdir():
-        try:
+        with contextlib.suppress(ImageFileError):
             false_reads += len(chain.decode(load_gray(path), budget_ms=300).codes)
-        except ImageFileError:
-            pass
     return read, total, baseline, false_reads
 
 
 def isolation_cost(frames) -> None:  # type: ignore[no-untyped-def]
     sample = [
-        image
-        for meta, image in frames
-        if meta["category"] == "nominal" and meta["resolution"] == "1280x720"
+        image for meta, image in frames if meta["category"] == "nominal" and meta["resolution"] == "1280x720"
     ]
     in_process = Decoder(budget_ms=25)
     direct, isolated = [], []

@@ -35,9 +35,7 @@ from scanner_app.system_clock import SystemClock
 
 
 def make_video(path: Path, seconds: float, with_codes: bool) -> None:
-    camera = SimulatedCamera(
-        None if with_codes else [], fps=None, show_seconds=2.0, gap_seconds=1.0
-    )
+    camera = SimulatedCamera(None if with_codes else [], fps=None, show_seconds=2.0, gap_seconds=1.0)
     camera.open()
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, camera.size)
     for _ in range(int(seconds * 30)):

@@ -61,16 +61,11 @@ def main() -> None:
     profile = profile_from_json(json.loads(asset("rules", "VN-KH-2021-10.json").read_text()))
     payloads = {
         "green 2/2 vaccination": {"v": [{"dn": 2, "sd": 2, "dt": "2021-09-01"}]},
-        "yellow negative PCR": {
-            "t": [{"tt": "LP6464-4", "tr": "260415000", "sc": "2021-10-19T10:00:00Z"}]
-        },
+        "yellow negative PCR": {"t": [{"tt": "LP6464-4", "tr": "260415000", "sc": "2021-10-19T10:00:00Z"}]},
         "green recovery": {"r": [{"fr": "2021-06-01", "df": "2021-06-12", "du": "2021-12-01"}]},
         "red (nothing matches)": {},
     }
-    rows = [
-        [name, f"{rate(lambda p=p: classify(profile, p, NOW)):,.0f}"]
-        for name, p in payloads.items()
-    ]
+    rows = [[name, f"{rate(lambda p=p: classify(profile, p, NOW)):,.0f}"] for name, p in payloads.items()]
     print(table(["payload (profile VN-KH-2021-10)", "classifications /s"], rows))
 
     began = time.perf_counter()

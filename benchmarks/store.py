@@ -39,9 +39,7 @@ def measure(synchronous: str) -> tuple[float, list[float]]:
     for number in range(COUNT):
         moment = NOW + timedelta(seconds=number)
         start = time.perf_counter()
-        store.record(
-            results[number % 50], texts[number % 50], wall_time=moment, monotonic=float(number)
-        )
+        store.record(results[number % 50], texts[number % 50], wall_time=moment, monotonic=float(number))
         writes.append((time.perf_counter() - start) * 1000)
     rate = COUNT / (time.perf_counter() - began)
     store.close()
@@ -57,9 +55,7 @@ def export_timing() -> list[list[object]]:
     store = CheckStore.open(folder, config())
     day_start = datetime(NOW.year, NOW.month, NOW.day, 1, tzinfo=UTC)
     for number in range(10_000):
-        store.record(
-            result, text, wall_time=day_start + timedelta(seconds=7 * number), monotonic=0.0
-        )
+        store.record(result, text, wall_time=day_start + timedelta(seconds=7 * number), monotonic=0.0)
     store.close()
     rows = []
     for kind in ("csv", "xlsx", "pdf"):

@@ -51,9 +51,7 @@ def main() -> None:
         floor = rate(lambda: signature_matches(message, alg_id, key))
         full = rate(lambda: verify(text, context))
         decided = rate(lambda: checker.check(text, NOW))
-        rows.append(
-            [alg, f"{floor:,.0f}", f"{full:,.0f}", f"{decided:,.0f}", f"{full / floor:.2f}"]
-        )
+        rows.append([alg, f"{floor:,.0f}", f"{full:,.0f}", f"{decided:,.0f}", f"{full / floor:.2f}"])
     print(
         table(
             [

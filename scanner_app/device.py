@@ -31,9 +31,7 @@ class Device:
     def public_key_pem(self) -> str:
         return (
             self.signing_key.public_key()
-            .public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
             .decode()
         )
 
@@ -76,9 +74,7 @@ def load_device(data_dir: Path) -> Device:
         signing_key=key,
         hmac_secret=bytes.fromhex(info["hmac_secret"]),
         hub_url=info.get("hub_url"),
-        hub_seal_key=x25519.X25519PublicKey.from_public_bytes(bytes.fromhex(seal))
-        if seal
-        else None,
+        hub_seal_key=x25519.X25519PublicKey.from_public_bytes(bytes.fromhex(seal)) if seal else None,
         checkpoint_id=info.get("checkpoint_id"),
         enrolled=bool(info.get("enrolled")),
     )
@@ -87,17 +83,16 @@ def load_device(data_dir: Path) -> Device:
 def save_enrollment(
     data_dir: Path,
     *,
-    device_id: str,
     hub_url: str,
     hmac_secret: bytes,
     hub_seal_key: bytes,
     checkpoint_id: str,
 ) -> Device:
-    """Record what the hub said at enrollment. The device id becomes the hub's name for us."""
+    """Record what the hub said at enrollment: the deployment's HMAC secret (so card hashes
+    match across checkpoints), the key identities are sealed to, our checkpoint."""
     info_path = _folder(data_dir) / "device.json"
     info = json.loads(info_path.read_text())
     info.update(
-        device_id=device_id,
         hub_url=hub_url,
         hmac_secret=hmac_secret.hex(),
         hub_seal_key=hub_seal_key.hex(),

@@ -38,19 +38,19 @@ def export_day(
     elif kind == "pdf":
         from scanner_app.app import open_check_store
         from scanner_app.settings_file import load_settings
-        from scanner_app.store.report_pdf import write_pdf
+        from scanner_app.store.report_pdf import chain_sentence, write_pdf
 
         settings = load_settings(data_dir)
         store = open_check_store(data_dir, settings, purge=False)
         try:
-            chain = store.verify().describe()
+            chain = chain_sentence(store.verify(), translator(pick_language(language)))
             checkpoint = store.config.checkpoint_id
         finally:
             store.close()
         write_pdf(
             report,
             out,
-            tr=translator(pick_language(language)),
+            translate=translator(pick_language(language)),
             device_id=load_device(data_dir).device_id,
             checkpoint=checkpoint,
             chain_status=chain,

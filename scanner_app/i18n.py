@@ -51,8 +51,9 @@ def _catalogue(language: str) -> dict[tuple[str, str], str]:
             node = message.find("translation")
             if source is None or node is None or node.get("type") in {"unfinished", "obsolete"}:
                 continue
-            if node.text:
-                table[(name, source)] = node.text
+            text = "".join(node.itertext())  # plain text, or the <numerusform> of plural messages
+            if text:
+                table[(name, source)] = text
     return table
 
 

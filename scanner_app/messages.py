@@ -23,30 +23,16 @@ REASONS: dict[str, str] = {
     "whitespace": QT_TRANSLATE_NOOP("Reason", "The code contains line breaks or tabs."),
     "base45_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: the text is not valid Base45."),
     "zlib_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: the compressed data is broken."),
-    "zlib_too_large": QT_TRANSLATE_NOOP(
-        "Reason", "Rejected: the code unpacks to far too much data."
-    ),
+    "zlib_too_large": QT_TRANSLATE_NOOP("Reason", "Rejected: the code unpacks to far too much data."),
     "cbor_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: the data structure is malformed."),
-    "cose_invalid": QT_TRANSLATE_NOOP(
-        "Reason", "Damaged code: the signature envelope is malformed."
-    ),
-    "alg_unsupported": QT_TRANSLATE_NOOP(
-        "Reason", "Rejected: signed with an algorithm that is not allowed."
-    ),
-    "kid_missing": QT_TRANSLATE_NOOP(
-        "Reason", "Rejected: the code does not say which key signed it."
-    ),
+    "cose_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: the signature envelope is malformed."),
+    "alg_unsupported": QT_TRANSLATE_NOOP("Reason", "Rejected: signed with an algorithm that is not allowed."),
+    "kid_missing": QT_TRANSLATE_NOOP("Reason", "Rejected: the code does not say which key signed it."),
     "cwt_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: issue or expiry time is missing."),
-    "hcert_invalid": QT_TRANSLATE_NOOP(
-        "Reason", "Rejected: the certificate content is incomplete."
-    ),
-    "kid_unknown": QT_TRANSLATE_NOOP(
-        "Reason", "Not trusted: the signing key is not in the trust list."
-    ),
+    "hcert_invalid": QT_TRANSLATE_NOOP("Reason", "Rejected: the certificate content is incomplete."),
+    "kid_unknown": QT_TRANSLATE_NOOP("Reason", "Not trusted: the signing key is not in the trust list."),
     "key_blocked": QT_TRANSLATE_NOOP("Reason", "Not trusted: the signing key has been withdrawn."),
-    "signature_invalid": QT_TRANSLATE_NOOP(
-        "Reason", "Forged or altered: the signature does not match."
-    ),
+    "signature_invalid": QT_TRANSLATE_NOOP("Reason", "Forged or altered: the signature does not match."),
     "key_usage_mismatch": QT_TRANSLATE_NOOP(
         "Reason", "Not trusted: this key may not sign this kind of certificate."
     ),
@@ -60,15 +46,9 @@ REASONS: dict[str, str] = {
     ),
     "revoked": QT_TRANSLATE_NOOP("Reason", "Revoked: this certificate has been withdrawn."),
     "suspended": QT_TRANSLATE_NOOP("Reason", "Suspended: the holder is currently in isolation."),
-    "internal_error": QT_TRANSLATE_NOOP(
-        "Reason", "Internal error while checking; please report it."
-    ),
-    "profile_not_in_force": QT_TRANSLATE_NOOP(
-        "Reason", "The colour rules are not in force at this date."
-    ),
-    "stale_bundle": QT_TRANSLATE_NOOP(
-        "Reason", "Trust data is out of date: keys and rules need updating."
-    ),
+    "internal_error": QT_TRANSLATE_NOOP("Reason", "Internal error while checking; please report it."),
+    "profile_not_in_force": QT_TRANSLATE_NOOP("Reason", "The colour rules are not in force at this date."),
+    "stale_bundle": QT_TRANSLATE_NOOP("Reason", "Trust data is out of date: keys and rules need updating."),
 }
 
 COLOURS: dict[str, str] = {

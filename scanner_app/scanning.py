@@ -21,9 +21,7 @@ log = logging.getLogger(__name__)
 class Recorder(Protocol):
     """The check log (scanner_app.store): writes one decision durably, returns its seq."""
 
-    def record(
-        self, result: CheckResult, text: str, *, wall_time: object, monotonic: float
-    ) -> Saved: ...
+    def record(self, result: CheckResult, text: str, *, wall_time: object, monotonic: float) -> Saved: ...
 
 
 @dataclass(frozen=True)
@@ -73,9 +71,7 @@ class ScanService:
             latency = (self.clock.monotonic() - captured) * 1000
             return ScanOutcome(result, text, latency, seq=self._counter)
         try:
-            saved = self.recorder.record(
-                result, text, wall_time=now, monotonic=self.clock.monotonic()
-            )
+            saved = self.recorder.record(result, text, wall_time=now, monotonic=self.clock.monotonic())
         except OSError as exc:  # StoreUnavailable derives from OSError: disk full, read-only
             log.error("check not saved: %s", exc)
             latency = (self.clock.monotonic() - captured) * 1000

@@ -47,9 +47,7 @@ def test_core_source_imports_no_adapter_library() -> None:
     for path in CORE.rglob("*.py"):
         bad = {n for n in _imports(path) if any(n == f or n.startswith(f + ".") for f in FORBIDDEN)}
         bad |= {
-            n
-            for n in _imports(path)
-            if n.startswith("scanner_app.") and not n.startswith("scanner_app.core")
+            n for n in _imports(path) if n.startswith("scanner_app.") and not n.startswith("scanner_app.core")
         }
         if bad:
             offenders[str(path.relative_to(CORE))] = sorted(bad)

@@ -73,9 +73,9 @@ def _card(signer, ci: str | None = None) -> str:  # type: ignore[no-untyped-def]
 
 def _check(store: BundleStore, text: str, now: datetime = NOW):  # type: ignore[no-untyped-def]
     loaded = store.load()
-    return Checker(
-        TrustMaterial.from_bundle(loaded.bundle, loaded.ratchet), CheckpointSettings()
-    ).check(text, now)
+    return Checker(TrustMaterial.from_bundle(loaded.bundle, loaded.ratchet), CheckpointSettings()).check(
+        text, now
+    )
 
 
 def test_embedded_demo_bundle_verifies_against_the_pinned_demo_anchor() -> None:
@@ -156,9 +156,7 @@ def test_no_demo_bundle_after_a_production_one(data_dir: Path, anchors, anchor_k
     assert error.value.problem is BundleProblem.DEMO_AFTER_PRODUCTION
 
 
-def test_blocklist_cannot_be_undone_by_omission(
-    data_dir: Path, anchors, anchor_key, signer
-) -> None:  # type: ignore[no-untyped-def]
+def test_blocklist_cannot_be_undone_by_omission(data_dir: Path, anchors, anchor_key, signer) -> None:  # type: ignore[no-untyped-def]
     store = BundleStore(data_dir, anchors)
     ci = "URN:UVCI:01:VN:LEAKEDCARD0001#A"
     card = _card(signer, ci)
@@ -192,9 +190,7 @@ def test_leaked_key_drill(data_dir: Path, anchors, anchor_key, signer, rsa_signe
     store.install(make_bundle(anchor_key, 2, [signer]), NOW)
     assert _check(store, leaked_card).reason == Reason.KID_UNKNOWN
     assert _check(store, _card(signer)).valid
-    store.install(
-        make_bundle(anchor_key, 3, [signer], blocked_keys=[rsa_signer.trusted().fingerprint]), NOW
-    )
+    store.install(make_bundle(anchor_key, 3, [signer], blocked_keys=[rsa_signer.trusted().fingerprint]), NOW)
     store.install(make_bundle(anchor_key, 4, [signer, rsa_signer]), NOW)  # re-listed by mistake
     assert _check(store, leaked_card).reason == Reason.KEY_BLOCKED
 
@@ -247,9 +243,7 @@ def test_time_floor_refuses_a_clock_set_back(data_dir: Path, anchors, anchor_key
     store = BundleStore(data_dir, anchors)
     store.install(make_bundle(anchor_key, 1, [signer]), NOW)
     loaded = store.load()
-    checker = Checker(
-        TrustMaterial.from_bundle(loaded.bundle, loaded.ratchet), CheckpointSettings()
-    )
+    checker = Checker(TrustMaterial.from_bundle(loaded.bundle, loaded.ratchet), CheckpointSettings())
     back = checker.check(_card(signer), NOW - timedelta(days=365), store.time_floor())
     assert (back.valid, back.reason, back.decision, back.colour) == (
         False,
@@ -266,9 +260,7 @@ def test_bundle_cli_build_inspect_import(tmp_path: Path, data_dir: Path, signer)
     from tests.cli_helpers import cli
 
     (tmp_path / "dsc.pem").write_bytes(signer.certificate_pem())
-    (tmp_path / "revoked.txt").write_text(
-        "# revoked\nURN:UVCI:01:VN:X1#A\nhash:" + "ab" * 16 + "\n"
-    )
+    (tmp_path / "revoked.txt").write_text("# revoked\nURN:UVCI:01:VN:X1#A\nhash:" + "ab" * 16 + "\n")
     out = tmp_path / "b.cose"
     run = cli(
         "bundle",

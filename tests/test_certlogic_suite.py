@@ -45,9 +45,7 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-@pytest.mark.parametrize(
-    "name, expression, data, expected", ASSERTIONS, ids=[a[0] for a in ASSERTIONS]
-)
+@pytest.mark.parametrize("name, expression, data, expected", ASSERTIONS, ids=[a[0] for a in ASSERTIONS])
 def test_assertion(name: str, expression: Any, data: Any, expected: Any) -> None:
     result = _plain(evaluate(expression, data))
     assert result == expected
@@ -59,9 +57,7 @@ def _validation_cases() -> list[tuple[str, Any, bool]]:
     cases = []
     for path in sorted(folder.glob("*.json")) if folder.exists() else []:
         for number, case in enumerate(json.loads(path.read_text())["cases"]):
-            cases.append(
-                (f"{path.stem} #{number}", case["certLogicExpression"], bool(case["issues"]))
-            )
+            cases.append((f"{path.stem} #{number}", case["certLogicExpression"], bool(case["issues"])))
     return cases
 
 
@@ -106,6 +102,4 @@ def test_plus_time_follows_javascript_date_rules() -> None:
     assert plus_time("2020-02-29", 1, "month").isoformat() == "2020-03-29T00:00:00+00:00"
     assert plus_time("2020-02-29", 1, "year").isoformat() == "2021-03-01T00:00:00+00:00"
     assert plus_time("2021-01-31", 1, "month").isoformat() == "2021-03-03T00:00:00+00:00"
-    assert (
-        plus_time("2021-10-20T10:00:00+07:00", 0, "hour").isoformat() == "2021-10-20T03:00:00+00:00"
-    )
+    assert plus_time("2021-10-20T10:00:00+07:00", 0, "hour").isoformat() == "2021-10-20T03:00:00+00:00"

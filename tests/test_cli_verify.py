@@ -48,9 +48,7 @@ def card(signer) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_json_has_the_contract_fields(card: str, trust_pem: Path, data_dir: Path) -> None:
-    run = cli(
-        "--data-dir", str(data_dir), "verify", "--trust", str(trust_pem), "--at", AT, "--json", card
-    )
+    run = cli("--data-dir", str(data_dir), "verify", "--trust", str(trust_pem), "--at", AT, "--json", card)
     assert run.code == 0, run.err
     out = run.json()
     assert set(out) >= JSON_FIELDS
@@ -214,9 +212,7 @@ def test_human_output_in_both_languages(card: str, trust_pem: Path, data_dir: Pa
 def test_negative_pcr_is_yellow_and_a_market_at_level_3_admits_it(
     signer, trust_pem: Path, data_dir: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    card = issue(
-        lab_test(DEMO_PEOPLE[3], NOW - timedelta(hours=20)), signer, NOW - timedelta(hours=19)
-    )
+    card = issue(lab_test(DEMO_PEOPLE[3], NOW - timedelta(hours=20)), signer, NOW - timedelta(hours=19))
     base = (
         "--data-dir",
         str(data_dir),
@@ -233,9 +229,7 @@ def test_negative_pcr_is_yellow_and_a_market_at_level_3_admits_it(
     assert cli(*base, "--checkpoint", "event", card).json()["decision"] == "deny"
 
 
-def test_cold_start_imports_neither_qt_nor_opencv(
-    card: str, trust_pem: Path, data_dir: Path
-) -> None:
+def test_cold_start_imports_neither_qt_nor_opencv(card: str, trust_pem: Path, data_dir: Path) -> None:
     script = (
         "import sys; from scanner_app.cli import main; "
         f"code = main(['--data-dir', {str(data_dir)!r}, 'verify', '--trust', {str(trust_pem)!r}, '--at', {AT!r}, '--json', {card!r}]); "

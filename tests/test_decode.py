@@ -63,9 +63,7 @@ def test_empty_frames_give_nothing() -> None:
 def test_qrframes_nominal_and_empty_samples() -> None:
     folder = shared_path("qrframes")
     decoder = Decoder(budget_ms=100)
-    for path in (
-        sorted(folder.glob("nominal_00*.jpg"))[:6] + sorted(folder.glob("empty_00*.jpg"))[:6]
-    ):
+    for path in sorted(folder.glob("nominal_00*.jpg"))[:6] + sorted(folder.glob("empty_00*.jpg"))[:6]:
         meta = json.loads(path.with_suffix(".json").read_text())
         texts = [c.text for c in decoder.decode(load_gray(path)).codes]
         assert texts == ([meta["payload"]] if meta["category"] != "empty" else []), path.name
@@ -85,9 +83,7 @@ def test_isolated_decoder_survives_a_native_crash_and_a_hang() -> None:
     good = _image("HC1:ISOLATION-TEST-0001")
     crash, hang = good.copy(), good.copy()
     crash[0, 0], hang[0, 0] = CRASH, HANG
-    with IsolatedDecoder(
-        factory="tests.crashy_decoder:CrashyDecoder", timeout_seconds=2.0
-    ) as decoder:
+    with IsolatedDecoder(factory="tests.crashy_decoder:CrashyDecoder", timeout_seconds=2.0) as decoder:
         assert [c.text for c in decoder.decode(good).codes] == ["HC1:ISOLATION-TEST-0001"]
         assert decoder.decode(crash).error == "decoder_crashed"
         assert [c.text for c in decoder.decode(good).codes] == ["HC1:ISOLATION-TEST-0001"]

@@ -47,9 +47,7 @@ def test_gate_over_a_folder_then_export_matches(
         "invalid": ("deny", "red"),
         "manual": ("manual", None),
     }
-    assert [(line["decision"], line["colour"]) for line in lines] == [
-        expected[c.expect] for c in cards
-    ]
+    assert [(line["decision"], line["colour"]) for line in lines] == [expected[c.expect] for c in cards]
     out = tmp_path / "today.csv"
     today = datetime.now().astimezone().date().isoformat()
     assert (
@@ -69,12 +67,8 @@ def test_gate_over_a_folder_then_export_matches(
     with open(out, encoding="utf-8-sig") as handle:
         exported = list(csv.DictReader(handle))
     assert [
-        (int(r["seq"]), r["format"], r["decision"], r["reason"], r["colour"] or None)
-        for r in exported
-    ] == [
-        (line["seq"], line["format"], line["decision"], line["reason"], line["colour"])
-        for line in lines
-    ]
+        (int(r["seq"]), r["format"], r["decision"], r["reason"], r["colour"] or None) for r in exported
+    ] == [(line["seq"], line["format"], line["decision"], line["reason"], line["colour"]) for line in lines]
     assert cli("--data-dir", str(data_dir), "audit", "verify").code == 0
 
 
@@ -100,9 +94,7 @@ def test_gate_over_a_video_ends_by_itself(cards, data_dir: Path, tmp_path: Path)
         for _ in range(20):
             writer.write(frame)
     writer.release()
-    run = cli_process(
-        "--data-dir", str(data_dir), "gate", "--source", str(video), "--json", "--in-process"
-    )
+    run = cli_process("--data-dir", str(data_dir), "gate", "--source", str(video), "--json", "--in-process")
     assert run.code == 0, run.err
     lines = run.json_lines()
     assert [line["colour"] for line in lines] == [

@@ -33,9 +33,7 @@ def test_profile_metadata(kh_profile) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("test", KH_TESTS, ids=[t["id"] for t in KH_TESTS])
 def test_khanh_hoa_profile(test, kh_profile) -> None:  # type: ignore[no-untyped-def]
-    outcome = classify_context(
-        kh_profile, {"payload": test["payload"], "external": test["external"]}
-    )
+    outcome = classify_context(kh_profile, {"payload": test["payload"], "external": test["external"]})
     assert outcome.colour.value == test["expected"], test["name"]
 
 

@@ -59,9 +59,7 @@ def _writer(data_dir: Path, texts: list[str], checker, ack_fd: int) -> None:  # 
     while True:
         text = texts[number % len(texts)]
         moment = NOW + timedelta(seconds=number)
-        saved = store.record(
-            checker.check(text, moment), text, wall_time=moment, monotonic=float(number)
-        )
+        saved = store.record(checker.check(text, moment), text, wall_time=moment, monotonic=float(number))
         os.write(ack_fd, f"{saved.seq}\n".encode())  # acknowledged only after COMMIT
         number += 1
 
@@ -165,9 +163,7 @@ def test_untouched_chain_verifies(filled: Path) -> None:
     ],
     ids=["changed", "byte", "deleted", "reordered", "truncated", "inserted"],
 )
-def test_every_kind_of_tampering_is_found(
-    filled: Path, statements: list[str], first_bad: int
-) -> None:
+def test_every_kind_of_tampering_is_found(filled: Path, statements: list[str], first_bad: int) -> None:
     _tamper(filled, *statements)
     code, out = _audit(filled)
     assert code == 1
@@ -191,9 +187,7 @@ def test_a_flipped_byte_in_the_file_is_found(filled: Path) -> None:
 # -- retention ----------------------------------------------------------------------------
 
 
-def test_retention_purges_old_records_and_keeps_the_chain_verifiable(
-    data_dir: Path, checker, texts
-) -> None:  # type: ignore[no-untyped-def]
+def test_retention_purges_old_records_and_keeps_the_chain_verifiable(data_dir: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
     store = CheckStore.open(data_dir, config(retention_days=21))
     fill(store, checker, texts[:6], start=NOW - timedelta(days=30), step_seconds=3600)
     fill(store, checker, texts[6:10], start=NOW)
@@ -222,9 +216,7 @@ def test_the_same_card_too_often_is_flagged(data_dir: Path, checker, signer) -> 
     flags = []
     for number in range(5):
         moment = NOW + timedelta(minutes=2 * number)
-        flags.append(
-            store.record(checker.check(shared, moment), shared, wall_time=moment, monotonic=0).flags
-        )
+        flags.append(store.record(checker.check(shared, moment), shared, wall_time=moment, monotonic=0).flags)
     assert [("shared_code" in f) for f in flags] == [False, False, False, True, True]
     store.close()
 
@@ -245,8 +237,7 @@ def test_two_checkpoints_too_close_in_time_are_flagged(data_dir: Path, checker, 
 
 
 DISTINCTIVE = [
-    Person("Quờxyzaba", f"Thịzuvwert {i}", f"19{50 + i % 40:02d}-0{1 + i % 9}-2{i % 9}")
-    for i in range(50)
+    Person("Quờxyzaba", f"Thịzuvwert {i}", f"19{50 + i % 40:02d}-0{1 + i % 9}-2{i % 9}") for i in range(50)
 ]
 
 
@@ -330,9 +321,7 @@ def test_a_damaged_log_is_moved_aside_never_deleted(filled: Path, checker, texts
     fresh.close()
 
 
-def test_a_full_disk_is_an_environment_error_and_loses_nothing(
-    filled: Path, checker, texts
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_disk_is_an_environment_error_and_loses_nothing(filled: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
     store = CheckStore.open(filled, config())
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full" (SQLITE_FULL)
@@ -369,9 +358,7 @@ def test_scan_service_reports_unsaved_checks(filled: Path, checker, texts, clock
 # -- migrations ---------------------------------------------------------------------------
 
 
-def test_every_historical_schema_upgrades_with_a_backup_first(
-    data_dir: Path, checker, texts
-) -> None:  # type: ignore[no-untyped-def]
+def test_every_historical_schema_upgrades_with_a_backup_first(data_dir: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
     for historical in sorted((Path(__file__).parent / "data").glob("store-*.db")):
         shutil.copy(historical, data_dir / DB_NAME)
         store = CheckStore.open(data_dir, config())

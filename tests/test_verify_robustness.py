@@ -72,9 +72,7 @@ CATALOGUE = {
         Reason.CBOR_INVALID,
     ),
     "payload map length 2^63": (
-        lambda s: _hc1_from_cose(
-            sign1(b"\xbb" + (2**63 - 1).to_bytes(8, "big"), s.private_key, kid=s.kid)
-        ),
+        lambda s: _hc1_from_cose(sign1(b"\xbb" + (2**63 - 1).to_bytes(8, "big"), s.private_key, kid=s.kid)),
         Reason.CWT_INVALID,
     ),
     "trailing bytes after COSE": (
@@ -82,9 +80,7 @@ CATALOGUE = {
         Reason.CBOR_INVALID,
     ),
     "trailing bytes after zlib stream": (
-        lambda s: _hc1_from_raw(
-            zlib.compress(sign1(_payload(), s.private_key, kid=s.kid)) + b"junk"
-        ),
+        lambda s: _hc1_from_raw(zlib.compress(sign1(_payload(), s.private_key, kid=s.kid)) + b"junk"),
         Reason.ZLIB_INVALID,
     ),
     "truncated zlib stream": (
@@ -168,9 +164,7 @@ def test_kid_collision_tries_every_key(csca, signer) -> None:  # type: ignore[no
     text = _hc1_from_cose(sign1(_payload(), signer.private_key, kid=signer.kid))
     for keys in ([colliding, signer.trusted()], [signer.trusted(), colliding]):
         assert verify(text, VerifyContext(TrustStore(keys), NOW)).valid
-    assert (
-        verify(text, VerifyContext(TrustStore([colliding]), NOW)).reason is Reason.SIGNATURE_INVALID
-    )
+    assert verify(text, VerifyContext(TrustStore([colliding]), NOW)).reason is Reason.SIGNATURE_INVALID
 
 
 def test_key_material_in_the_payload_is_never_trusted(csca, signer) -> None:  # type: ignore[no-untyped-def]
@@ -182,9 +176,7 @@ def test_key_material_in_the_payload_is_never_trusted(csca, signer) -> None:  # 
     from scanner_app.core.cose import raw_signature
 
     _, signature = raw_signature(attacker.private_key, to_sign)
-    text = _hc1_from_cose(
-        _cose_with({1: -7, 4: signer.kid}, {33: attacker.der}, signature, _payload())
-    )
+    text = _hc1_from_cose(_cose_with({1: -7, 4: signer.kid}, {33: attacker.der}, signature, _payload()))
     assert verify(text, _context(signer)).reason is Reason.SIGNATURE_INVALID
 
 
@@ -216,9 +208,7 @@ def signed_cose(signer) -> bytes:  # type: ignore[no-untyped-def]
     return sign1(_payload(), signer.private_key, kid=signer.kid)
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_mutated_signed_cards_are_never_accepted(signed_cose: bytes, signer, data) -> None:  # type: ignore[no-untyped-def]
     """Flip, insert or delete bytes anywhere in a signed COSE message: never valid."""

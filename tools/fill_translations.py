@@ -22,7 +22,13 @@ def main(table_path: str) -> int:
             text = table.get(name, {}).get(source)
             node = message.find("translation")
             if text and node is not None:
-                node.text = text
+                if message.get("numerus") == "yes":  # Vietnamese has one plural form
+                    for child in list(node):
+                        node.remove(child)
+                    ET.SubElement(node, "numerusform").text = text
+                    node.text = None
+                else:
+                    node.text = text
                 node.attrib.pop("type", None)
                 filled += 1
     ET.indent(tree)

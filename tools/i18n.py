@@ -51,7 +51,8 @@ def missing() -> list[tuple[str, str]]:
         name = context.findtext("name") or ""
         for message in context.iter("message"):
             node = message.find("translation")
-            if node is None or not (node.text or "").strip() or node.get("type") == "unfinished":
+            text = "".join(node.itertext()) if node is not None else ""
+            if node is None or not text.strip() or node.get("type") == "unfinished":
                 gaps.append((name, message.findtext("source") or ""))
     return gaps
 

@@ -59,9 +59,7 @@ class Mailbox:
 
     def put(self, frame: Frame, stopping: threading.Event | None = None) -> None:
         with self._condition:
-            while (
-                self.lossless and self._frame is not None and not (stopping and stopping.is_set())
-            ):
+            while self.lossless and self._frame is not None and not (stopping and stopping.is_set()):
                 self._condition.wait(0.1)
             if self._frame is not None:
                 self.dropped += 1
@@ -135,8 +133,7 @@ class IdleThrottle:
     def should_decode(self, image: Gray, now: float) -> bool:
         small = thumbnail(image).astype(np.float32)
         moved = (
-            self._previous is None
-            or float(np.mean(np.abs(small - self._previous))) > self.motion_threshold
+            self._previous is None or float(np.mean(np.abs(small - self._previous))) > self.motion_threshold
         )
         self._previous = small
         if moved:
@@ -241,14 +238,9 @@ class CaptureLoop:
             self.throttle.activity(self.monotonic())
         if not result.codes:
             if result.hint:  # a code is in view but does not read: tell the holder why
-                return [
-                    CaptureEvent("hint", frame, corners=result.candidate or (), hint=result.hint)
-                ]
+                return [CaptureEvent("hint", frame, corners=result.candidate or (), hint=result.hint)]
             return []
-        return [
-            CaptureEvent("code", frame, code.text, code.corners, code.method)
-            for code in result.codes
-        ]
+        return [CaptureEvent("code", frame, code.text, code.corners, code.method) for code in result.codes]
 
     def run(self, stop: threading.Event, on_event: Callable[[CaptureEvent], None]) -> None:
         self.start()

@@ -72,9 +72,7 @@ def load_gray(path: Path) -> Gray:
     data = np.fromfile(str(path), dtype=np.uint8) if path.exists() else None
     image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data is not None and data.size else None
     if image is None:
-        raise ImageFileError(
-            f"cannot read {str(path)!r} as an image (missing, unreadable or not a picture)"
-        )
+        raise ImageFileError(f"cannot read {str(path)!r} as an image (missing, unreadable or not a picture)")
     return image
 
 

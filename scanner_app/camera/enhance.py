@@ -25,9 +25,7 @@ def upscale(image: Gray, factor: float = 2.0) -> Gray:
 
 
 def adaptive_binarise(image: Gray) -> Gray:
-    return cv2.adaptiveThreshold(
-        image, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 51, 5
-    )
+    return cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 51, 5)
 
 
 def _spectrum(image: Gray) -> NDArray[np.float32]:

@@ -123,9 +123,7 @@ class ImageFilesSource:
 
     live = False
 
-    def __init__(
-        self, paths: list[Path], name: str, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, paths: list[Path], name: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.paths = paths
         self.name = name
         self._clock = clock

@@ -19,6 +19,7 @@ from scanner_app.cli import (
     export_cmd,
     gate_cmd,
     rules_cmd,
+    sync_cmd,
     verify_cmd,
 )
 
@@ -30,6 +31,7 @@ COMMANDS = (
     rules_cmd,
     audit_cmd,
     export_cmd,
+    sync_cmd,
     devkit_cmd,
 )
 
@@ -46,9 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--camera", help="camera index, video file, image folder or stream URL")
     parser.add_argument("--kiosk", action="store_true", help="start in kiosk mode")
     parser.add_argument("--lang", choices=("vi", "en"), help="interface language")
-    parser.add_argument(
-        "--self-test", action="store_true", help="check this installation and print a report"
-    )
+    parser.add_argument("--self-test", action="store_true", help="check this installation and print a report")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers)

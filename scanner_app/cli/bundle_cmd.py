@@ -34,64 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = parser.add_subparsers(dest="bundle_action", metavar="ACTION", required=True)
 
     build = actions.add_parser("build", help="issuer side: sign a new bundle")
-    build.add_argument(
-        "--signer",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="DSC certificates (PEM/DER); repeatable",
-    )
-    build.add_argument(
-        "--trust-list",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a signed DSC list whose certificates to include; repeatable",
-    )
-    build.add_argument("--trust-list-key", metavar="PEM")
-    build.add_argument(
-        "--profile-file",
-        action="append",
-        required=True,
-        metavar="FILE",
-        help="a rule profile (JSON); the first is the default",
-    )
-    build.add_argument(
-        "--policy-file",
-        action="append",
-        required=True,
-        metavar="FILE",
-        help="a decision policy (JSON); the first is the default",
-    )
-    build.add_argument("--value-sets", metavar="FILE", help="value sets (JSON object)")
-    build.add_argument(
-        "--revoked",
-        metavar="FILE",
-        help="revoked certificate identifiers, one per line (or hash:<32 hex>)",
-    )
-    build.add_argument("--suspended", metavar="FILE", help="people in isolation, same format")
-    build.add_argument("--lifted", metavar="FILE", help="suspensions that end, same format")
-    build.add_argument(
-        "--block-key",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a signer certificate to block for good; repeatable",
-    )
-    build.add_argument(
-        "--block-kid",
-        action="append",
-        default=[],
-        metavar="B64",
-        help="a kid to block for good; repeatable",
-    )
-    build.add_argument("--issuer", default="DEMO issuer", help="who issues the bundle")
-    build.add_argument("--sequence", type=int, required=True, help="must rise with each bundle")
-    build.add_argument("--issued-at", metavar="ISO8601", help="default: now")
-    build.add_argument(
-        "--valid-days", type=float, default=14.0, help="until not_after (default 14)"
-    )
-    build.add_argument("--demo", action="store_true", help="mark as a demo bundle")
+    add_content_arguments(build, sequence_required=True)
     build.add_argument("--sign-key", required=True, metavar="KEY", help="anchor private key (PEM)")
     build.add_argument("--out", required=True, metavar="FILE")
     build.set_defaults(func=run_build)
@@ -104,6 +47,90 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     install = actions.add_parser("import", help="install a bundle (e.g. from a USB stick)")
     install.add_argument("file", metavar="FILE")
     install.set_defaults(func=run_import)
+
+
+def add_content_arguments(parser: argparse.ArgumentParser, *, sequence_required: bool) -> None:
+    """What goes into a bundle; shared with `scanner-hub publish`."""
+    parser.add_argument(
+        "--signer",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="DSC certificates (PEM/DER); repeatable",
+    )
+    parser.add_argument(
+        "--trust-list",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a signed DSC list whose certificates to include; repeatable",
+    )
+    parser.add_argument("--trust-list-key", metavar="PEM")
+    parser.add_argument(
+        "--profile-file",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="a rule profile (JSON); the first is the default",
+    )
+    parser.add_argument(
+        "--policy-file",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="a decision policy (JSON); the first is the default",
+    )
+    parser.add_argument("--value-sets", metavar="FILE", help="value sets (JSON object)")
+    parser.add_argument(
+        "--revoked",
+        metavar="FILE",
+        help="revoked certificate identifiers, one per line (or hash:<32 hex>)",
+    )
+    parser.add_argument("--suspended", metavar="FILE", help="people in isolation, same format")
+    parser.add_argument("--lifted", metavar="FILE", help="suspensions that end, same format")
+    parser.add_argument(
+        "--block-key",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a signer certificate to block for good; repeatable",
+    )
+    parser.add_argument(
+        "--block-kid",
+        action="append",
+        default=[],
+        metavar="B64",
+        help="a kid to block for good; repeatable",
+    )
+    parser.add_argument("--issuer", default="DEMO issuer", help="who issues the bundle")
+    parser.add_argument(
+        "--sequence",
+        type=int,
+        required=sequence_required,
+        help="must rise with each bundle" + ("" if sequence_required else " (default: next)"),
+    )
+    parser.add_argument("--issued-at", metavar="ISO8601", help="default: now")
+    parser.add_argument("--valid-days", type=float, default=14.0, help="until not_after (default 14)")
+    parser.add_argument("--demo", action="store_true", help="mark as a demo bundle")
+
+
+def content_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    issued_at = parse_moment(args.issued_at) if args.issued_at else datetime.now(UTC)
+    return build_content(
+        issuer=args.issuer,
+        sequence=args.sequence,
+        issued_at=issued_at,
+        not_after=issued_at + timedelta(days=args.valid_days),
+        signers=_signer_ders(args),
+        profiles=[_json_file(p, "profile") for p in args.profile_file],
+        policies=[_json_file(p, "policy") for p in args.policy_file],
+        value_sets=_json_file(args.value_sets, "value sets") if args.value_sets else {},
+        revoked=_hash_lines(args.revoked),
+        suspended=_hash_lines(args.suspended),
+        lifted=_hash_lines(args.lifted),
+        blocked_keys=_blocked_keys(args),
+        demo=args.demo,
+    )
 
 
 def _hash_lines(path: str | None) -> list[bytes]:
@@ -132,9 +159,7 @@ def _signer_ders(args: argparse.Namespace) -> list[bytes]:
     try:
         for path in args.signer:
             ders += [c.public_bytes(_der()) for c in load_certificates(read_bytes(path, "signer"))]
-        list_key = (
-            load_public_key(read_bytes(args.trust_list_key, "key")) if args.trust_list_key else None
-        )
+        list_key = load_public_key(read_bytes(args.trust_list_key, "key")) if args.trust_list_key else None
         for path in args.trust_list:
             ders += [k.der for k in load_trust_source(read_bytes(path, "trust list"), list_key)]
     except TrustError as exc:
@@ -178,22 +203,7 @@ def run_build(args: argparse.Namespace) -> int:
         key = serialization.load_pem_private_key(read_bytes(args.sign_key, "key"), password=None)
         if not isinstance(key, ec.EllipticCurvePrivateKey):
             fail("--sign-key must be an EC P-256 private key")
-        issued_at = parse_moment(args.issued_at) if args.issued_at else datetime.now(UTC)
-        content = build_content(
-            issuer=args.issuer,
-            sequence=args.sequence,
-            issued_at=issued_at,
-            not_after=issued_at + timedelta(days=args.valid_days),
-            signers=_signer_ders(args),
-            profiles=[_json_file(p, "profile") for p in args.profile_file],
-            policies=[_json_file(p, "policy") for p in args.policy_file],
-            value_sets=_json_file(args.value_sets, "value sets") if args.value_sets else {},
-            revoked=_hash_lines(args.revoked),
-            suspended=_hash_lines(args.suspended),
-            lifted=_hash_lines(args.lifted),
-            blocked_keys=_blocked_keys(args),
-            demo=args.demo,
-        )
+        content = content_from_args(args)
         data = sign_bundle(content, key)
         open_bundle(data, [*app_anchors(), *_self_anchor(key, args.demo)])  # refuse bad content
     except (UsageError, ValueError) as exc:
@@ -227,8 +237,7 @@ def summary(bundle: TrustBundle) -> dict[str, Any]:
         ],
         "default_profile": bundle.default_profile,
         "policies": [
-            {"id": p.id, "version": p.version, "example": p.example}
-            for p in bundle.policies.values()
+            {"id": p.id, "version": p.version, "example": p.example} for p in bundle.policies.values()
         ],
         "default_policy": bundle.default_policy,
         "value_sets": sorted(bundle.value_sets),

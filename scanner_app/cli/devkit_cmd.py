@@ -33,9 +33,7 @@ def run_cards(args: argparse.Namespace) -> int:
     manifest = []
     for number, card in enumerate(demo_cards(now), 1):
         png = write_qr_png(card.text, out / f"{number:02d}-{card.name}.png")
-        manifest.append(
-            {"file": png.name, "name": card.name, "expect": card.expect, "text": card.text}
-        )
+        manifest.append({"file": png.name, "name": card.name, "expect": card.expect, "text": card.text})
     (out / "cards.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     print(f"wrote {len(manifest)} DEMO cards to {out}")
     return 0

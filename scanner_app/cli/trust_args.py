@@ -29,9 +29,7 @@ def add_trust_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="signer certificates (PEM/DER, one or many) or a signed DSC list; repeatable",
     )
-    parser.add_argument(
-        "--trust-list-key", metavar="PEM", help="public key that signs the DSC list"
-    )
+    parser.add_argument("--trust-list-key", metavar="PEM", help="public key that signs the DSC list")
     parser.add_argument("--bundle", metavar="FILE", help="a signed trust bundle to use")
     parser.add_argument("--profile", metavar="ID", help="colour rule profile, e.g. VN-KH-2021-10")
     parser.add_argument("--checkpoint", choices=CHECKPOINT_TYPES, help="checkpoint type")

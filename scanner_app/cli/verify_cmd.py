@@ -79,21 +79,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def human_verdict(result: CheckResult, tr: Translate) -> str:
+def human_verdict(result: CheckResult, translate: Translate) -> str:
     verdict = result.verdict
     lines = [
-        f"{decision_text(result.decision.value, tr)} — {format_text(verdict.format.value, tr)}",
-        f"{tr('Cli', 'Reason')}: {reason_text(result.reason, tr)}",
+        f"{decision_text(result.decision.value, translate)} — {format_text(verdict.format.value, translate)}",
+        f"{translate('Cli', 'Reason')}: {reason_text(result.reason, translate)}",
     ]
     if result.colour:
-        lines.append(f"{tr('Cli', 'Colour')}: {colour_text(result.colour.value, tr)}")
+        lines.append(f"{translate('Cli', 'Colour')}: {colour_text(result.colour.value, translate)}")
     holder = verdict.holder
     if holder:
         name = " ".join(p for p in (holder.family_std, holder.given_std) if p).replace("<", " ")
-        lines.append(f"{tr('Cli', 'Holder')}: {name or '?'} ({holder.dob or '?'})")
+        lines.append(f"{translate('Cli', 'Holder')}: {name or '?'} ({holder.dob or '?'})")
     if verdict.certificate_type:
-        kind = certificate_type_text(verdict.certificate_type, tr)
-        lines.append(f"{tr('Cli', 'Certificate')}: {kind}, {verdict.issuer or '?'}")
+        kind = certificate_type_text(verdict.certificate_type, translate)
+        lines.append(f"{translate('Cli', 'Certificate')}: {kind}, {verdict.issuer or '?'}")
     return "\n".join(lines)
 
 

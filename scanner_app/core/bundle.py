@@ -71,9 +71,7 @@ class Anchor:
 
 
 def anchor_kid(public_key: ec.EllipticCurvePublicKey) -> bytes:
-    der = public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return hashlib.sha256(der).digest()[:8]
 
 
@@ -187,9 +185,7 @@ def open_bundle(data: bytes, anchors: Sequence[Anchor]) -> TrustBundle:
         raise BundleError(BundleProblem.MALFORMED, "payload is not JSON") from exc
     bundle = _parse_content(content)
     if anchor.demo and not bundle.demo:
-        raise BundleError(
-            BundleProblem.DEMO_ANCHOR_MISUSE, "the demo anchor signs demo bundles only"
-        )
+        raise BundleError(BundleProblem.DEMO_ANCHOR_MISUSE, "the demo anchor signs demo bundles only")
     return replace(bundle, digest=hashlib.sha256(data).digest(), anchor=anchor.name)
 
 
@@ -264,9 +260,7 @@ class Ratchet:
         )
 
 
-def admit(
-    ratchet: Ratchet, installed: TrustBundle | None, candidate: TrustBundle, now: datetime
-) -> Ratchet:
+def admit(ratchet: Ratchet, installed: TrustBundle | None, candidate: TrustBundle, now: datetime) -> Ratchet:
     """The ratchet after installing `candidate`, or BundleError if it must be refused."""
     if candidate.sequence <= ratchet.sequence:
         raise BundleError(

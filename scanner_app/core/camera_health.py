@@ -77,9 +77,7 @@ class CameraHealth:
 
     def _frozen(self, now: float) -> bool:
         return (
-            self.check_frozen
-            and self._last_change is not None
-            and now - self._last_change >= self.lost_after
+            self.check_frozen and self._last_change is not None and now - self._last_change >= self.lost_after
         )
 
     def _lose(self, now: float) -> Action:

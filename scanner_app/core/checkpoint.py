@@ -108,12 +108,8 @@ class Checker:
     def __init__(self, material: TrustMaterial, settings: CheckpointSettings) -> None:
         self.material = material
         self.settings = settings
-        self.profile = _pick(
-            material.profiles, settings.profile_id or material.default_profile, "profile"
-        )
-        self.policy = _pick(
-            material.policies, settings.policy_id or material.default_policy, "policy"
-        )
+        self.profile = _pick(material.profiles, settings.profile_id or material.default_profile, "profile")
+        self.policy = _pick(material.policies, settings.policy_id or material.default_policy, "policy")
         if settings.checkpoint not in CHECKPOINT_TYPES:
             raise SettingsError(f"checkpoint type must be one of {', '.join(CHECKPOINT_TYPES)}")
         if settings.level not in LEVELS:
@@ -145,9 +141,7 @@ class Checker:
 
     def _classified(self, verdict: Verdict, now: datetime) -> CheckResult:
         outcome = classify(self.profile, verdict.payload, now, self.material.value_sets)
-        decision = self.policy.decide_colour(
-            outcome.colour, self.settings.checkpoint, self.settings.level
-        )
+        decision = self.policy.decide_colour(outcome.colour, self.settings.checkpoint, self.settings.level)
         reason = PROFILE_NOT_IN_FORCE if outcome.matched == "not_in_force" else Reason.OK
         warnings: tuple[str, ...] = ()
         if self.stale(now):

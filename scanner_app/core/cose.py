@@ -101,9 +101,7 @@ def signature_matches(message: CoseSign1, alg: int, key: object) -> bool:
                 return False
             if len(signature) != 64:
                 return False
-            der = encode_dss_signature(
-                int.from_bytes(signature[:32]), int.from_bytes(signature[32:])
-            )
+            der = encode_dss_signature(int.from_bytes(signature[:32]), int.from_bytes(signature[32:]))
             key.verify(der, data, ec.ECDSA(hashes.SHA256()))
             return True
         if alg == PS256:

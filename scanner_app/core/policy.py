@@ -43,9 +43,7 @@ class Policy:
         try:
             return self.table[level][checkpoint]
         except KeyError as exc:
-            raise PolicyError(
-                f"policy {self.id} has no entry for {checkpoint} at level {level}"
-            ) from exc
+            raise PolicyError(f"policy {self.id} has no entry for {checkpoint} at level {level}") from exc
 
     def decide_colour(self, colour: Colour, checkpoint: str, level: int) -> Decision:
         return Decision.ALLOW if colour in self.allowed(checkpoint, level) else Decision.DENY
@@ -55,8 +53,7 @@ def policy_from_json(data: Mapping[str, Any]) -> Policy:
     try:
         table = {
             int(level): {
-                checkpoint: frozenset(Colour(c) for c in colours)
-                for checkpoint, colours in row.items()
+                checkpoint: frozenset(Colour(c) for c in colours) for checkpoint, colours in row.items()
             }
             for level, row in data["levels"].items()
         }

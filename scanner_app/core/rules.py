@@ -73,9 +73,7 @@ def parse_time(text: Any, what: str) -> datetime | None:
 def profile_from_json(data: Mapping[str, Any]) -> Profile:
     try:
         profile_id = str(data["id"])
-        rules = tuple(
-            ColourRule(Colour(entry["colour"]), entry["when"]) for entry in data["colours"]
-        )
+        rules = tuple(ColourRule(Colour(entry["colour"]), entry["when"]) for entry in data["colours"])
         otherwise = Colour(data.get("otherwise", "red"))
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(f"profile is missing or has a wrong field: {exc}") from exc
@@ -96,9 +94,7 @@ def profile_from_json(data: Mapping[str, Any]) -> Profile:
     )
 
 
-def rule_context(
-    payload: Any, now: datetime, value_sets: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
+def rule_context(payload: Any, now: datetime, value_sets: Mapping[str, Any] | None = None) -> dict[str, Any]:
     clock = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return {
         "payload": payload,

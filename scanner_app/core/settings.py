@@ -43,18 +43,12 @@ def setting(default: Any, help_text: str, check: Check) -> Any:
 
 @dataclass(frozen=True)
 class Settings:
-    checkpoint_type: str = setting(
-        "road", "road, market, office or event", _one_of(*CHECKPOINT_TYPES)
-    )
+    checkpoint_type: str = setting("road", "road, market, office or event", _one_of(*CHECKPOINT_TYPES))
     epidemic_level: int = setting(1, "epidemic level 1-4 (Resolution 128/NQ-CP)", _one_of(*LEVELS))
     checkpoint_id: str = setting("CP-DEMO", "this checkpoint's name in logs and at the hub", _text)
     operator: str = setting("", "who is on duty (kept in each check record)", _text)
-    profile_id: str | None = setting(
-        None, "colour rule profile; empty: the bundle's default", _optional_text
-    )
-    policy_id: str | None = setting(
-        None, "decision policy; empty: the bundle's default", _optional_text
-    )
+    profile_id: str | None = setting(None, "colour rule profile; empty: the bundle's default", _optional_text)
+    policy_id: str | None = setting(None, "decision policy; empty: the bundle's default", _optional_text)
     language: str = setting("vi", "interface language: vi or en", _one_of("vi", "en"))
     camera: str | None = setting(
         None,
@@ -66,17 +60,11 @@ class Settings:
     sounds: bool | None = setting(
         None, "a sound per outcome; empty: on for officers, off in kiosk mode", _optional_boolean
     )
-    cooldown_seconds: float = setting(
-        5.0, "ignore the same code for this long after a check", _positive
-    )
+    cooldown_seconds: float = setting(5.0, "ignore the same code for this long after a check", _positive)
     result_seconds: float = setting(4.0, "how long a result stays on screen", _positive)
     retention_days: int = setting(21, "checks older than this many days are purged", _positive)
-    identity_logging: bool = setting(
-        False, "store names and birth dates, sealed to the hub's key", _boolean
-    )
-    clock_skew_seconds: int = setting(
-        300, "tolerated clock difference for issue/expiry times", _positive
-    )
+    identity_logging: bool = setting(False, "store names and birth dates, sealed to the hub's key", _boolean)
+    clock_skew_seconds: int = setting(300, "tolerated clock difference for issue/expiry times", _positive)
     hub_url: str | None = setting(None, "the district hub to sync with", _optional_text)
     duplicate_window_minutes: float = setting(30.0, "window for the shared-code check", _positive)
     duplicate_max_per_checkpoint: int = setting(

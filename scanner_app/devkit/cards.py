@@ -138,9 +138,7 @@ def sign_cose(
     )
 
 
-def cwt_payload(
-    dcc: dict[str, Any], issued_at: datetime, expires_at: datetime, issuer: str = "VN"
-) -> bytes:
+def cwt_payload(dcc: dict[str, Any], issued_at: datetime, expires_at: datetime, issuer: str = "VN") -> bytes:
     claims = {
         1: issuer,
         4: int(expires_at.timestamp()),

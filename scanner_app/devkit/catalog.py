@@ -85,8 +85,7 @@ def demo_cards(
         ),
         DemoCard(
             "cccd-identity",
-            "079085001234|123456789|Nguyễn Văn An|12031985|Nam|"
-            "12 Trần Phú, Nha Trang, Khánh Hòa|01072021",
+            "079085001234|123456789|Nguyễn Văn An|12031985|Nam|12 Trần Phú, Nha Trang, Khánh Hòa|01072021",
             "manual",
         ),
     ]

@@ -143,9 +143,7 @@ def demo_signer(rsa_key: bool = False) -> Signer:
     """A published DEMO document signer whose certificate is in the demo bundle."""
     folder = asset("devkit")
     stem = "demo-dsc-rsa" if rsa_key else "demo-dsc"
-    return load_signer(
-        (folder / f"{stem}-key.pem").read_bytes(), (folder / f"{stem}.pem").read_bytes()
-    )
+    return load_signer((folder / f"{stem}-key.pem").read_bytes(), (folder / f"{stem}.pem").read_bytes())
 
 
 def demo_anchor_key() -> ec.EllipticCurvePrivateKey:

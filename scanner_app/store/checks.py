@@ -45,9 +45,7 @@ class StoreConfig:
 class CheckStore:
     def __init__(self, db: sqlite_utils.Database, config: StoreConfig, data_dir: Path) -> None:
         if config.identity_logging and config.seal_key is None:
-            raise ValueError(
-                "identity logging needs the hub's sealing key: enroll with a hub first"
-            )
+            raise ValueError("identity logging needs the hub's sealing key: enroll with a hub first")
         self.db = db
         self.config = config
         self.session = uuid.uuid4().hex[:12]
@@ -67,9 +65,7 @@ class CheckStore:
 
     # -- writing -----------------------------------------------------------------------
 
-    def record(
-        self, result: CheckResult, text: str, *, wall_time: datetime, monotonic: float
-    ) -> Saved:
+    def record(self, result: CheckResult, text: str, *, wall_time: datetime, monotonic: float) -> Saved:
         try:
             return self._record(result, text, wall_time, monotonic)
         except sqlite3.Error as exc:
@@ -78,9 +74,7 @@ class CheckStore:
                 raise problem from exc
             raise
 
-    def _record(
-        self, result: CheckResult, text: str, wall_time: datetime, monotonic: float
-    ) -> Saved:
+    def _record(self, result: CheckResult, text: str, wall_time: datetime, monotonic: float) -> Saved:
         verdict = result.verdict
         cert_hash = privacy.certificate_hmac(self.config.hmac_secret, verdict.certificate_id)
         with self.db.atomic():
@@ -117,9 +111,7 @@ class CheckStore:
             }
             record["row_hash"] = row_hash(record)
             self.db["checks"].insert(record)
-            self.db["outbox"].insert(
-                {"seq": seq, "queued_at": wall_time.astimezone(UTC).isoformat()}
-            )
+            self.db["outbox"].insert({"seq": seq, "queued_at": wall_time.astimezone(UTC).isoformat()})
             self._set_meta("head", json.dumps([seq, record["row_hash"]]))
         return Saved(seq, record["id"], tuple(flags))
 
@@ -147,13 +139,10 @@ class CheckStore:
             return []
         flags = []
         window_start = (
-            (wall_time - timedelta(minutes=self.config.duplicate_window_minutes))
-            .astimezone(UTC)
-            .isoformat()
+            (wall_time - timedelta(minutes=self.config.duplicate_window_minutes)).astimezone(UTC).isoformat()
         )
         here = self.db.execute(
-            "select count(*) from checks"
-            " where cert_hash = ? and checkpoint_id = ? and wall_time >= ?",
+            "select count(*) from checks where cert_hash = ? and checkpoint_id = ? and wall_time >= ?",
             [cert_hash, self.config.checkpoint_id, window_start],
         ).fetchone()[0]
         if here + 1 > self.config.duplicate_max_per_checkpoint:
@@ -164,8 +153,7 @@ class CheckStore:
             .isoformat()
         )
         elsewhere = self.db.execute(
-            "select count(*) from checks"
-            " where cert_hash = ? and checkpoint_id != ? and wall_time >= ?",
+            "select count(*) from checks where cert_hash = ? and checkpoint_id != ? and wall_time >= ?",
             [cert_hash, self.config.checkpoint_id, travel_start],
         ).fetchone()[0]
         if elsewhere:
@@ -175,9 +163,7 @@ class CheckStore:
     def event(self, kind: str, detail: str = "", wall_time: datetime | None = None) -> None:
         moment = wall_time or datetime.now().astimezone()
         with self.db.atomic():
-            self.db["events"].insert(
-                {"wall_time": moment.isoformat(), "kind": kind, "detail": detail}
-            )
+            self.db["events"].insert({"wall_time": moment.isoformat(), "kind": kind, "detail": detail})
 
     # -- meta ----------------------------------------------------------------------------
 
@@ -212,14 +198,10 @@ class CheckStore:
         if anchor_seq is None:
             first = self.db.execute("select min(seq) from checks").fetchone()[0]
             anchor_seq = first if first is not None else None
-        return verify_chain(
-            self.rows(), anchor_seq=anchor_seq, anchor_prev=anchor_prev, head=self.head()
-        )
+        return verify_chain(self.rows(), anchor_seq=anchor_seq, anchor_prev=anchor_prev, head=self.head())
 
     def queued_count(self) -> int:
-        return int(
-            self.db.execute("select count(*) from outbox where acked_at is null").fetchone()[0]
-        )
+        return int(self.db.execute("select count(*) from outbox where acked_at is null").fetchone()[0])
 
     def pending(self, limit: int) -> list[dict[str, Any]]:
         return list(
@@ -243,9 +225,7 @@ class CheckStore:
         device is enrolled (they still have to reach the hub). The chain stays verifiable:
         its anchor moves to the oldest kept record."""
         cutoff = (now - timedelta(days=self.config.retention_days)).astimezone(UTC).isoformat()
-        unsent = (
-            "and seq not in (select seq from outbox where acked_at is null)" if keep_unsent else ""
-        )
+        unsent = "and seq not in (select seq from outbox where acked_at is null)" if keep_unsent else ""
         with self.db.atomic():
             doomed = [
                 r[0]

@@ -110,9 +110,7 @@ def load_day(data_dir: Path, day: date, zone: tzinfo) -> DayReport:
     return summarise(day, rows, head, zone)  # type: ignore[arg-type]
 
 
-def summarise(
-    day: date, rows: list[dict[str, Any]], head: tuple[int, str] | None, zone: tzinfo
-) -> DayReport:
+def summarise(day: date, rows: list[dict[str, Any]], head: tuple[int, str] | None, zone: tzinfo) -> DayReport:
     report = DayReport(day, rows, head)
     for row in rows:
         hour = datetime.fromisoformat(row["wall_time"]).astimezone(zone).hour
@@ -131,9 +129,7 @@ def _local(stamp: str, zone: tzinfo) -> str:
 
 
 def export_rows(report: DayReport, zone: tzinfo) -> list[list[Any]]:
-    return [
-        [_local(r[c], zone) if c == "wall_time" else r[c] for c in COLUMNS] for r in report.rows
-    ]
+    return [[_local(r[c], zone) if c == "wall_time" else r[c] for c in COLUMNS] for r in report.rows]
 
 
 def write_csv(report: DayReport, out: Path, zone: tzinfo, progress: Progress | None = None) -> None:
@@ -149,9 +145,7 @@ def write_csv(report: DayReport, out: Path, zone: tzinfo, progress: Progress | N
         progress(len(rows), len(rows))
 
 
-def write_xlsx(
-    report: DayReport, out: Path, zone: tzinfo, progress: Progress | None = None
-) -> None:
+def write_xlsx(report: DayReport, out: Path, zone: tzinfo, progress: Progress | None = None) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)

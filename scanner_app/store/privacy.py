@@ -40,7 +40,5 @@ def seal(public_key: x25519.X25519PublicKey, identity: dict[str, Any]) -> str:
 
 def unseal(private_key: x25519.X25519PrivateKey, sealed: str) -> dict[str, Any]:
     """Hub side: only the holder of the hub's private key can read a sealed identity."""
-    data: dict[str, Any] = json.loads(
-        _SUITE.decrypt(base64.b64decode(sealed), private_key, info=SEAL_INFO)
-    )
+    data: dict[str, Any] = json.loads(_SUITE.decrypt(base64.b64decode(sealed), private_key, info=SEAL_INFO))
     return data

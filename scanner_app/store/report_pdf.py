@@ -22,6 +22,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from scanner_app.i18n import QT_TRANSLATE_NOOP, Translate
 from scanner_app.messages import decision_text, format_text, reason_text
 from scanner_app.resources import asset
+from scanner_app.store.chain import ChainReport
 from scanner_app.store.export import DayReport
 
 DECISION_COLOURS = {
@@ -51,7 +52,22 @@ LABELS = (
     QT_TRANSLATE_NOOP("Report", "Time"),
     QT_TRANSLATE_NOOP("Report", "Flags"),
     QT_TRANSLATE_NOOP("Report", "Card hash"),
+    QT_TRANSLATE_NOOP("Report", "Hash chain intact: %1 records verified."),
+    QT_TRANSLATE_NOOP("Report", "Hash chain BROKEN at record %1: the log was changed. %2"),
 )
+
+
+def chain_sentence(report: ChainReport, translate: Translate) -> str:
+    if report.ok:
+        return translate("Report", "Hash chain intact: %1 records verified.").replace(
+            "%1", str(report.checked)
+        )
+    text = translate("Report", "Hash chain BROKEN at record %1: the log was changed. %2")
+    return text.replace("%1", str(report.first_bad_seq)).replace("%2", report.problem)
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 @cache
@@ -60,7 +76,7 @@ def _fonts() -> None:
     pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(asset("fonts", "DejaVuSans-Bold.ttf"))))
 
 
-def _chart(report: DayReport, tr: Translate) -> Drawing:
+def _chart(report: DayReport, translate: Translate) -> Drawing:
     hours = list(range(24))
     decisions = ("allow", "deny", "manual")
     drawing = Drawing(170 * mm, 75 * mm)
@@ -79,9 +95,9 @@ def _chart(report: DayReport, tr: Translate) -> Drawing:
     legend = Legend()
     legend.x, legend.y = 138 * mm, 60 * mm
     legend.fontName, legend.fontSize = "DejaVu", 8
-    legend.colorNamePairs = [(DECISION_COLOURS[d], decision_text(d, tr)) for d in decisions]
+    legend.colorNamePairs = [(DECISION_COLOURS[d], decision_text(d, translate)) for d in decisions]
     drawing.add(legend)
-    drawing.add(String(12 * mm, 3 * mm, tr("Report", "Hour"), fontName="DejaVu", fontSize=8))
+    drawing.add(String(12 * mm, 3 * mm, translate("Report", "Hour"), fontName="DejaVu", fontSize=8))
     return drawing
 
 
@@ -106,88 +122,89 @@ def write_pdf(
     report: DayReport,
     out: Path,
     *,
-    tr: Translate,
+    translate: Translate,
     device_id: str,
     checkpoint: str,
     chain_status: str,
 ) -> None:
     _fonts()
     title = ParagraphStyle("title", fontName="DejaVu-Bold", fontSize=16, leading=20)
-    heading = ParagraphStyle(
-        "heading", fontName="DejaVu-Bold", fontSize=11, leading=15, spaceBefore=8
-    )
+    heading = ParagraphStyle("heading", fontName="DejaVu-Bold", fontSize=11, leading=15, spaceBefore=8)
     body = ParagraphStyle("body", fontName="DejaVu", fontSize=9, leading=12)
     decisions = ("allow", "deny", "manual")
     story: list[object] = [
-        Paragraph(tr("Report", "Checkpoint day report"), title),
+        Paragraph(translate("Report", "Checkpoint day report"), title),
         Paragraph(
-            f"{tr('Report', 'Date')}: {report.day.isoformat()} · {tr('Report', 'Checkpoint')}: "
-            f"{checkpoint} · {tr('Report', 'Device')}: {device_id}",
+            f"{translate('Report', 'Date')}: {report.day.isoformat()} · {translate('Report', 'Checkpoint')}: "
+            f"{checkpoint} · {translate('Report', 'Device')}: {device_id}",
             body,
         ),
-        Paragraph(
-            f"{tr('Report', 'Generated')}: {datetime.now().astimezone().isoformat(timespec='seconds')}",
-            body,
-        ),
+        Paragraph(f"{translate('Report', 'Generated')}: {_now()}", body),
         Spacer(1, 4 * mm),
         _table(
             [
-                [tr("Report", "Checks"), *(decision_text(d, tr) for d in decisions)],
+                [translate("Report", "Checks"), *(decision_text(d, translate) for d in decisions)],
                 [len(report.rows), *(report.decisions.get(d, 0) for d in decisions)],
             ],
             [40 * mm, 40 * mm, 45 * mm, 45 * mm],
         ),
-        Paragraph(tr("Report", "Checks by hour"), heading),
-        _chart(report, tr),
+        Paragraph(translate("Report", "Checks by hour"), heading),
+        _chart(report, translate),
     ]
     hour_rows: list[list[object]] = [
-        [tr("Report", "Hour"), *(decision_text(d, tr) for d in decisions), tr("Report", "Total")]
+        [
+            translate("Report", "Hour"),
+            *(decision_text(d, translate) for d in decisions),
+            translate("Report", "Total"),
+        ]
     ]
     for hour in sorted(report.by_hour):
         counts = report.by_hour[hour]
-        hour_rows.append(
-            [f"{hour:02d}:00", *(counts.get(d, 0) for d in decisions), sum(counts.values())]
-        )
+        hour_rows.append([f"{hour:02d}:00", *(counts.get(d, 0) for d in decisions), sum(counts.values())])
     story += [_table(hour_rows, [25 * mm, 35 * mm, 40 * mm, 40 * mm, 25 * mm])]
     story += [
-        Paragraph(tr("Report", "Reasons"), heading),
+        Paragraph(translate("Report", "Reasons"), heading),
         _table(
             [
-                [tr("Report", "Reasons"), tr("Report", "Checks")],
-                *[
-                    [Paragraph(reason_text(r, tr), body), n]
-                    for r, n in report.reasons.most_common()
-                ],
+                [translate("Report", "Reasons"), translate("Report", "Checks")],
+                *[[Paragraph(reason_text(r, translate), body), n] for r, n in report.reasons.most_common()],
             ],
             [140 * mm, 25 * mm],
         ),
     ]
     story += [
-        Paragraph(tr("Report", "Code formats"), heading),
+        Paragraph(translate("Report", "Code formats"), heading),
         _table(
             [
-                [tr("Report", "Code formats"), tr("Report", "Checks")],
-                *[[format_text(f, tr), n] for f, n in report.formats.most_common()],
+                [translate("Report", "Code formats"), translate("Report", "Checks")],
+                *[[format_text(f, translate), n] for f, n in report.formats.most_common()],
             ],
             [140 * mm, 25 * mm],
         ),
     ]
-    story.append(Paragraph(tr("Report", "Possibly shared codes (flagged)"), heading))
+    story.append(Paragraph(translate("Report", "Possibly shared codes (flagged)"), heading))
     if report.flagged:
-        flagged = [[tr("Report", "Time"), "seq", tr("Report", "Flags"), tr("Report", "Card hash")]]
+        flagged = [
+            [
+                translate("Report", "Time"),
+                "seq",
+                translate("Report", "Flags"),
+                translate("Report", "Card hash"),
+            ]
+        ]
         flagged += [
             [r["wall_time"][11:19], r["seq"], r["flags"], r["cert_hash"][:16] + "…"]
             for r in report.flagged[:200]
         ]
         story.append(_table(flagged, [25 * mm, 20 * mm, 70 * mm, 50 * mm]))
     else:
-        story.append(Paragraph(tr("Report", "None flagged."), body))
+        story.append(Paragraph(translate("Report", "None flagged."), body))
     story += [
-        Paragraph(tr("Report", "Log integrity"), heading),
+        Paragraph(translate("Report", "Log integrity"), heading),
         Paragraph(chain_status, body),
         Spacer(1, 3 * mm),
         Paragraph(
-            tr(
+            translate(
                 "Report",
                 "This report lists no names or birth dates. A signed manifest beside the file shows whether it was changed.",  # noqa: E501
             ),

@@ -207,9 +207,7 @@ def _times(key: SignerKey, claims: dict[Any, Any], context: VerifyContext, trace
     iat: datetime = trace.facts["issued_at"]
     exp: datetime = trace.facts["expires_at"]
     if not key.valid_at(iat):
-        trace.fail(
-            Step.SIGNER_VALIDITY, Reason.SIGNER_CERT_NOT_VALID, "signed outside its validity"
-        )
+        trace.fail(Step.SIGNER_VALIDITY, Reason.SIGNER_CERT_NOT_VALID, "signed outside its validity")
     trace.passed(Step.SIGNER_VALIDITY)
     if context.now + context.skew < iat:
         trace.fail(Step.TIME, Reason.NOT_YET_VALID, "issued after now")

@@ -1,0 +1,1 @@
+"""Sync with the district hub: outbox relay, bundle download, enrollment, sneakernet files."""

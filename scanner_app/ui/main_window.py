@@ -1,0 +1,302 @@
+"""Officer mode: the camera picture and the result side by side, today's counters, the latest
+checks, a status line, and everything reachable from the keyboard (manual entry, picture
+import, details, supervisor view, kiosk mode, settings, language)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStatusBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scanner_app.core.keyboard_wedge import KeyboardWedge
+from scanner_app.scanning import ScanOutcome
+from scanner_app.ui.dialogs import DetailsDialog, ErrorDialog, ManualEntryDialog, PinDialog
+from scanner_app.ui.preview import Preview
+from scanner_app.ui.result_panel import ResultPanel
+from scanner_app.ui.session import Session
+from scanner_app.ui.status import Counters, RecentChecks, StatusLine
+from scanner_app.ui.theme import font
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.controller = session.controller
+        self.wedge = KeyboardWedge()
+        self.preview = Preview()
+        self.preview.demo = session.demo
+        self.result = ResultPanel(result_seconds=session.settings.result_seconds)
+        self.counters = Counters()
+        self.recent = RecentChecks()
+        self.status_line = StatusLine()
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setFont(font(13, bold=True))
+        self.banner.setStyleSheet("background: #6A1B9A; color: white; padding: 6px;")
+        self.last_outcome: ScanOutcome | None = None
+        self.store_problem = ""
+        self._build()
+        self._actions()
+        self._connect()
+        self.retranslate()
+        self.resize(1280, 760)
+        self.heartbeat = QTimer(self)  # keeps ages ("n hours old") and warnings current
+        self.heartbeat.timeout.connect(self.refresh_status)
+        self.heartbeat.start(30_000)
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.preview)
+        split.addWidget(self.result)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.addWidget(self.banner)
+        layout.addWidget(split, 5)
+        row = QHBoxLayout()
+        row.addWidget(self.counters)
+        layout.addLayout(row)
+        layout.addWidget(self.recent, 2)
+        self.setCentralWidget(centre)
+        bar = QStatusBar()
+        bar.addPermanentWidget(self.status_line, 1)
+        self.setStatusBar(bar)
+
+    def _action(self, shortcut: str | QKeySequence.StandardKey, slot) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _actions(self) -> None:
+        self.act_enter = self._action("Ctrl+E", self.enter_code)
+        self.act_import = self._action("Ctrl+O", self.import_picture)
+        self.act_paste = self._action("Ctrl+V", self.paste_picture)
+        self.act_details = self._action("Ctrl+D", self.show_details)
+        self.act_supervisor = self._action("F9", self.open_supervisor)
+        self.act_kiosk = self._action("F11", self.open_kiosk)
+        self.act_settings = self._action("Ctrl+,", self.open_settings)
+        self.act_language = self._action("Ctrl+L", self.toggle_language)
+        self.act_quit = self._action("Ctrl+Q", self.close)
+        self.menu_scan = self.menuBar().addMenu("")
+        for action in (self.act_enter, self.act_import, self.act_paste, self.act_details):
+            self.menu_scan.addAction(action)
+        self.menu_view = self.menuBar().addMenu("")
+        for action in (
+            self.act_supervisor,
+            self.act_kiosk,
+            self.act_settings,
+            self.act_language,
+            self.act_quit,
+        ):
+            self.menu_view.addAction(action)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Checkpoint scanner — officer"))
+        self.menu_scan.setTitle(self.tr("&Scan"))
+        self.menu_view.setTitle(self.tr("&Window"))
+        self.act_enter.setText(self.tr("Enter a code…"))
+        self.act_import.setText(self.tr("Import a picture…"))
+        self.act_paste.setText(self.tr("Paste a picture"))
+        self.act_details.setText(self.tr("Details of the last check"))
+        self.act_supervisor.setText(self.tr("Supervisor view…"))
+        self.act_kiosk.setText(self.tr("Kiosk mode"))
+        self.act_settings.setText(self.tr("Settings…"))
+        self.act_language.setText(self.tr("Tiếng Việt / English"))
+        self.act_quit.setText(self.tr("Quit"))
+        self.refresh_status()
+
+    def _connect(self) -> None:
+        controller = self.controller
+        controller.frame_ready.connect(self.preview.show_frame)
+        controller.outcome_ready.connect(self.on_outcome)
+        controller.camera_changed.connect(self.on_camera)
+        controller.sync_changed.connect(self.on_sync)
+        controller.store_problem.connect(self.on_store_problem)
+        controller.counters_changed.connect(self.counters.set_values)
+        controller.failure.connect(self.show_error)
+
+    # -- slots ---------------------------------------------------------------------------
+
+    def on_outcome(self, outcome: ScanOutcome) -> None:
+        self.last_outcome = outcome
+        self.result.show_outcome(outcome)
+        self.recent.add(outcome)
+        self.session.sounds.play(outcome.result.decision.value)
+        self.status_line.clock_problem = outcome.result.reason == "clock_behind_trusted_time"
+        self.refresh_status()
+
+    def on_camera(self, state: str, detail: str) -> None:
+        self.preview.set_camera_state(state)
+        self.status_line.camera = (state, detail)
+        self.status_line.refresh()
+
+    def on_sync(self, status: object) -> None:
+        self.status_line.sync = status
+        self.status_line.refresh()
+
+    def on_store_problem(self, problem: str) -> None:
+        self.store_problem = problem
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        self.status_line.trust = self.controller.trust
+        settings = self.session.settings
+        self.status_line.checkpoint = (settings.checkpoint_type, settings.epidemic_level)
+        self.status_line.refresh()
+        warnings = []
+        if self.store_problem:
+            code = self.store_problem.split(":")[0]
+            warnings.append(
+                {
+                    "disk_full": self.tr(
+                        "SCANNING PAUSED: the disk is full. Free some space, then press Ctrl+R."
+                    ),
+                    "read_only": self.tr(
+                        "SCANNING PAUSED: the data folder cannot be written (read-only medium). "
+                        "Fix it, then press Ctrl+R."
+                    ),
+                }.get(
+                    code,
+                    self.tr("SCANNING PAUSED: the check log cannot be written. Fix it, then press Ctrl+R."),
+                )
+            )
+        trust = self.controller.trust
+        if trust is not None and trust.demo:
+            warnings.append(self.tr("DEMO trust data: for training only, not for real checks."))
+        if trust is not None and trust.policy_example:
+            warnings.append(self.tr("The decision table is the EXAMPLE shipped with the program."))
+        if self.session.pins.is_default:
+            warnings.append(
+                self.tr("The administrator PIN is still the default one: change it in the settings.")
+            )
+        self.banner.setText("\n".join(warnings))
+        self.banner.setVisible(bool(warnings))
+
+    def show_error(self, report: str) -> None:
+        ErrorDialog(report, self).show()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def enter_code(self) -> None:
+        dialog = ManualEntryDialog(self)
+        if dialog.exec() and dialog.text():
+            self.controller.submit_text(dialog.text())
+
+    def import_picture(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Import a picture of a QR code"),
+            "",
+            self.tr("Pictures (*.png *.jpg *.jpeg *.bmp *.webp)"),
+        )
+        if name:
+            self._decode_picture(Path(name))
+
+    def paste_picture(self) -> None:
+        image = QGuiApplication.clipboard().image()
+        if image.isNull():
+            text = QGuiApplication.clipboard().text().strip()
+            if text:
+                self.controller.submit_text(text)
+            return
+        from scanner_app.ui.qt_images import qimage_to_gray
+
+        self._decode_image(qimage_to_gray(image))
+
+    def _decode_picture(self, path: Path) -> None:
+        from scanner_app.camera.decode import ImageFileError, load_gray
+
+        try:
+            self._decode_image(load_gray(path))
+        except ImageFileError as exc:
+            QMessageBox.warning(self, self.tr("Import a picture of a QR code"), str(exc))
+
+    def _decode_image(self, image) -> None:  # type: ignore[no-untyped-def]
+        from scanner_app.camera.decode import Decoder
+
+        codes = Decoder(budget_ms=300).decode(image).codes
+        if not codes:
+            QMessageBox.information(
+                self,
+                self.tr("Import a picture of a QR code"),
+                self.tr("No QR code was found in this picture."),
+            )
+            return
+        for code in codes:
+            self.controller.submit_text(code.text)
+
+    def show_details(self) -> None:
+        if self.last_outcome is not None:
+            DetailsDialog(self.last_outcome, self).exec()
+
+    def _pin(self, purpose: str) -> bool:
+        return bool(PinDialog(self.session.pins, purpose, self.session.log_event, self).exec())
+
+    def open_supervisor(self) -> None:
+        if self._pin("supervisor"):
+            from scanner_app.ui.supervisor import SupervisorView
+
+            SupervisorView(self.session, self).exec()
+            self.refresh_status()
+
+    def open_settings(self) -> None:
+        if self._pin("settings"):
+            from scanner_app.ui.settings_dialog import SettingsDialog
+
+            SettingsDialog(self.session, self).exec()
+            self.result.result_seconds = self.session.settings.result_seconds
+            self.refresh_status()
+
+    def open_kiosk(self) -> None:
+        from scanner_app.ui.kiosk import KioskWindow
+
+        self.kiosk = KioskWindow(self.session, officer=self)
+        self.kiosk.showFullScreen()
+        self.hide()
+
+    def toggle_language(self) -> None:
+        self.session.set_language("en" if self.session.language == "vi" else "vi")
+
+    # -- events --------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A USB 2D scanner types the code and Enter: accept it wherever the focus is."""
+        if event.key() == Qt.Key.Key_R and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.store_problem = ""
+            self.controller.resume()
+            self.refresh_status()
+            return
+        char = "\n" if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) else event.text()
+        if char:
+            code = self.wedge.key(char, self.controller.clock.monotonic())
+            if code:
+                self.controller.submit_text(code, force=False)
+                return
+        super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.controller.stop()
+        super().closeEvent(event)

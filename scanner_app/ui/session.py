@@ -1,0 +1,74 @@
+"""What every window of a running program shares: the data directory, settings, the PIN,
+the controller and its threads, language switching, sounds."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QTranslator
+
+from scanner_app.core.settings import Settings
+from scanner_app.pin_store import PinStore
+from scanner_app.resources import asset
+from scanner_app.settings_file import save_settings
+from scanner_app.ui.controller import ScanController
+from scanner_app.ui.sounds import Sounds
+
+log = logging.getLogger(__name__)
+
+
+class PseudoTranslator(QTranslator):
+    """A pseudo-locale: every string 40 % longer and bracketed, to see layouts survive long
+    translations (tests/test_ui.py checks that nothing is clipped)."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:  # type: ignore[override]
+        if not source:
+            return source
+        return "[" + source + " ~" * max(1, len(source) // 5) + "]"
+
+
+@dataclass
+class Session:
+    data_dir: Path
+    settings: Settings
+    controller: ScanController
+    pins: PinStore
+    sounds: Sounds
+    demo: bool = False
+    translator: QTranslator | None = None
+    language: str = "vi"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def set_language(self, language: str) -> None:
+        """Switch the whole interface; widgets retranslate on the LanguageChange event."""
+        app = QCoreApplication.instance()
+        if self.translator is not None:
+            app.removeTranslator(self.translator)
+            self.translator = None
+        if language == "pseudo":
+            self.translator = PseudoTranslator()
+        elif language == "vi":
+            translator = QTranslator()
+            if translator.load(str(asset("i18n", "scanner_vi.qm"))):
+                self.translator = translator
+            else:
+                log.error("Vietnamese translation missing: showing English")
+        if self.translator is not None:
+            app.installTranslator(self.translator)
+        self.language = language
+
+    def save_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        save_settings(self.data_dir, settings)
+        self.controller.reconfigure(settings)
+
+    def log_event(self, kind: str, detail: str) -> None:
+        """Audit events (PIN attempts, settings changes) go through the log's one writer."""
+        self.controller.call_in_writer(lambda store: store.event(kind, detail))
+
+    def settings_summary(self) -> str:
+        return json.dumps(self.settings.to_json(), ensure_ascii=False)

@@ -1,0 +1,188 @@
+"""What an officer glances at besides the result: today's counters, the latest checks
+(no personal data), and the status line (camera, trust data, sync, clock, checkpoint)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from scanner_app.scanning import ScanOutcome
+from scanner_app.ui import texts
+from scanner_app.ui.theme import OUTCOME_COLOURS, font
+
+
+class Counters(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values = {"allow": 0, "deny": 0, "manual": 0}
+        self.labels = {key: QLabel() for key in self.values}
+        self.total = QLabel()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for key, label in self.labels.items():
+            background, foreground = OUTCOME_COLOURS[key]
+            label.setStyleSheet(
+                f"background: {background}; color: {foreground}; padding: 6px 12px; border-radius: 6px;"
+            )
+            label.setFont(font(14, bold=True))
+            layout.addWidget(label)
+        self.total.setFont(font(14, bold=True))
+        layout.addWidget(self.total)
+        layout.addStretch(1)
+        self.refresh()
+
+    def set_values(self, values: dict[str, int]) -> None:
+        self.values = {key: int(values.get(key, 0)) for key in self.values}
+        self.refresh()
+
+    def refresh(self) -> None:
+        for key, label in self.labels.items():
+            label.setText(f"{texts.decision(key)}: {self.values[key]}")
+        self.total.setText(self.tr("Today: %n check(s)", "", sum(self.values.values())))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.refresh()
+        super().changeEvent(event)
+
+
+class RecentChecks(QTableWidget):
+    """The latest checks, newest first: time, decision, colour, code kind, reason."""
+
+    LIMIT = 30
+
+    def __init__(self) -> None:
+        super().__init__(0, 5)
+        self.outcomes: list[tuple[datetime, ScanOutcome]] = []
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.verticalHeader().setVisible(False)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setFont(font(11))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setHorizontalHeaderLabels(
+            [
+                self.tr("Time"),
+                self.tr("Decision"),
+                self.tr("Colour"),
+                self.tr("Code"),
+                self.tr("Reason"),
+            ]
+        )
+        self._fill()
+
+    def add(self, outcome: ScanOutcome) -> None:
+        self.outcomes.insert(0, (datetime.now().astimezone(), outcome))
+        del self.outcomes[self.LIMIT :]
+        self._fill()
+
+    def _fill(self) -> None:
+        self.setRowCount(len(self.outcomes))
+        for row, (moment, outcome) in enumerate(self.outcomes):
+            result = outcome.result
+            cells = [
+                moment.strftime("%H:%M:%S"),
+                texts.decision(result.decision.value),
+                texts.colour(result.colour.value if result.colour else None),
+                texts.code_format(result.verdict.format.value),
+                texts.reason(result.reason),
+            ]
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if column == 1:
+                    background, foreground = OUTCOME_COLOURS[result.decision.value]
+                    item.setBackground(_brush(background))
+                    item.setForeground(_brush(foreground))
+                self.setItem(row, column, item)
+        for column in range(4):
+            self.resizeColumnToContents(column)
+        self.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+def _brush(colour: str):  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QBrush, QColor
+
+    return QBrush(QColor(colour))
+
+
+class StatusLine(QWidget):
+    """camera · trust data · sync · clock · checkpoint and level, in words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.camera = ("starting", "")
+        self.trust = None
+        self.sync = None
+        self.clock_problem = False
+        self.checkpoint = ("road", 1)
+        self.labels = [QLabel() for _ in range(5)]
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        for label in self.labels:
+            label.setFont(font(10))
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            layout.addWidget(label)
+        layout.addStretch(1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        camera_words = {
+            "starting": self.tr("starting"),
+            "ok": self.tr("working"),
+            "lost": self.tr("LOST"),
+            "ended": self.tr("video ended"),
+        }
+        camera = self.tr("Camera")
+        self.labels[0].setText(f"{camera}: {camera_words.get(self.camera[0], self.camera[0])}")
+        self.labels[1].setText(self._trust_text())
+        self.labels[2].setText(self._sync_text())
+        self.labels[3].setText(
+            self.tr("CLOCK IS BEHIND TRUSTED TIME") if self.clock_problem else self.tr("Clock OK")
+        )
+        kind, level = self.checkpoint
+        level_word = self.tr("level")
+        self.labels[4].setText(f"{texts.checkpoint(kind)} · {level_word} {level}")
+
+    def _trust_text(self) -> str:
+        trust = self.trust
+        if trust is None:
+            return self.tr("Trust data: loading")
+        now = datetime.now(UTC)
+        hours = int((now - trust.issued_at).total_seconds() // 3600)
+        state = self.tr("EXPIRED") if now > trust.not_after else self.tr("valid")
+        demo = " · " + self.tr("DEMO") if trust.demo else ""
+        title = self.tr("Trust data")
+        age = self.tr("%n hour(s) old", "", hours)
+        return f"{title} #{trust.sequence}: {state}, {age}{demo}"
+
+    def _sync_text(self) -> str:
+        status = self.sync
+        if status is None:
+            return self.tr("Sync: not enrolled")
+        online = {True: self.tr("online"), False: self.tr("offline"), None: "…"}[status.online]
+        last = status.last_success.astimezone().strftime("%H:%M") if status.last_success else "—"
+        title = self.tr("Sync")
+        queued = self.tr("%n queued", "", status.queued)
+        last_word = self.tr("last")
+        return f"{title}: {online}, {queued}, {last_word} {last}"
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.refresh()
+        super().changeEvent(event)

@@ -1,0 +1,217 @@
+"""The hub's tables (SQLAlchemy Core) on SQLite or PostgreSQL.
+
+On PostgreSQL `checks` is partitioned by day (RANGE on `day`); a partitioned table's keys
+must include the partition column, so idempotency lives in the unpartitioned `check_keys`
+table, keyed `(device_id, seq)` with the record's hash: `INSERT ... ON CONFLICT DO NOTHING`
+there decides what is new. The same schema distributes by `device_id` with Citus.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import Connection, Engine
+
+metadata = MetaData()
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("public_key", Text, nullable=False),
+    Column("checkpoint_id", String(128), nullable=False),
+    Column("checkpoint_type", String(16), nullable=False),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("head_seq", Integer),
+    Column("head_hash", String(64)),
+)
+
+enrollments = Table(
+    "enrollments",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("checkpoint_id", String(128), nullable=False),
+    Column("checkpoint_type", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_by", String(64)),
+)
+
+check_keys = Table(
+    "check_keys",
+    metadata,
+    Column("device_id", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("row_hash", String(64), nullable=False),
+    Column("day", Date, nullable=False),
+    PrimaryKeyConstraint("device_id", "seq"),
+)
+
+
+def check_columns() -> list[Column]:  # type: ignore[type-arg]
+    """Fresh Column objects: a Column belongs to one Table."""
+    return [
+        Column("device_id", String(64), nullable=False),
+        Column("seq", Integer, nullable=False),
+        Column("day", Date, nullable=False),
+        Column("id", String(36), nullable=False),
+        Column("wall_time", String(40), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+        Column("monotonic", Float),
+        Column("session", String(32)),
+        Column("checkpoint_id", String(128)),
+        Column("checkpoint_type", String(16)),
+        Column("level", Integer),
+        Column("operator", String(128)),
+        Column("format", String(32)),
+        Column("issuer", String(8)),
+        Column("kid", String(16)),
+        Column("certificate_type", String(1)),
+        Column("valid", Integer),
+        Column("colour", String(8)),
+        Column("decision", String(8)),
+        Column("reason", String(64)),
+        Column("profile_id", String(64)),
+        Column("profile_version", String(32)),
+        Column("policy_id", String(64)),
+        Column("policy_version", String(32)),
+        Column("cert_hash", String(64)),
+        Column("flags", Text),
+        Column("sealed", Text),
+        Column("prev_hash", String(64), nullable=False),
+        Column("row_hash", String(64), nullable=False),
+    ]
+
+
+def _checks_table(partitioned: bool) -> Table:
+    return Table(
+        "checks",
+        metadata,
+        *check_columns(),
+        PrimaryKeyConstraint("device_id", "seq", "day"),
+        **({"postgresql_partition_by": "RANGE (day)"} if partitioned else {}),
+    )
+
+
+checks = _checks_table(partitioned=True)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("problem", Text, nullable=False),
+    Column("stored_hash", String(64)),
+    Column("offered_hash", String(64)),
+)
+
+events = Table(
+    "hub_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("device_id", String(64)),
+    Column("kind", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+bundles = Table(
+    "bundles",
+    metadata,
+    Column("sequence", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("etag", String(64), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("demo", Boolean, nullable=False),
+)
+
+
+def is_postgres(engine: Engine | Connection) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection, _record):  # type: ignore[no-untyped-def]
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _immediate(connection):  # type: ignore[no-untyped-def]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, no upgrade deadlocks
+
+        # pysqlite's own transaction handling must stay out of the way of BEGIN IMMEDIATE
+        @event.listens_for(engine, "connect")
+        def _no_implicit_begin(connection, _record):  # type: ignore[no-untyped-def]
+            connection.isolation_level = None
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if is_postgres(connection):
+            metadata.create_all(connection)
+        else:
+            plain = MetaData()
+            for table in metadata.sorted_tables:
+                if table.name == "checks":
+                    Table("checks", plain, *check_columns(), PrimaryKeyConstraint("device_id", "seq"))
+                else:
+                    table.to_metadata(plain)
+            plain.create_all(connection)
+        connection.execute(
+            text("CREATE INDEX IF NOT EXISTS checks_day_checkpoint ON checks (day, checkpoint_id)")
+        )
+
+
+_PARTITIONS: set[tuple[str, date]] = set()
+
+
+def ensure_partitions(engine: Engine, days: set[date]) -> None:
+    """Create the daily partitions a batch needs (PostgreSQL only), in their own short
+    transaction under an advisory lock, before the batch's transaction starts: partition
+    DDL must not serialise ingest."""
+    if not is_postgres(engine):
+        return
+    missing = {d for d in days if (str(engine.url), d) not in _PARTITIONS}
+    if not missing:
+        return
+    with engine.begin() as connection:
+        connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+        for day in sorted(missing):
+            name = f"checks_{day:%Y%m%d}"
+            connection.execute(
+                text(
+                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF checks "
+                    f"FOR VALUES FROM ('{day.isoformat()}') TO ('{(day + timedelta(days=1)).isoformat()}')"
+                )
+            )
+    _PARTITIONS.update((str(engine.url), d) for d in missing)

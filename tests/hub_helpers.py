@@ -1,0 +1,226 @@
+"""A real hub on 127.0.0.1 (uvicorn in a thread), a fault-injecting TCP proxy in front of
+it, and PostgreSQL databases made and dropped per test."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from scanner_hub.api import create_app
+from scanner_hub.keys import load_hub_keys
+from scanner_hub.service import Hub
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until(predicate, what: str, limit: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not happen within {limit} s")
+        time.sleep(0.01)  # start-up polling, bounded; never used to wait for a test result
+
+
+class HubServer:
+    def __init__(self, url: str, data_dir: Path) -> None:
+        self.hub = Hub.open(url, load_hub_keys(data_dir))
+        self.port = free_port()
+        config = uvicorn.Config(
+            create_app(self.hub),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> HubServer:
+        self.thread.start()
+        _wait_until(lambda: self.server.started, "hub start")
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.hub.engine.dispose()
+
+
+class FaultProxy:
+    """TCP proxy with switchable faults between the scanner and the hub:
+    normal | down | http500 | timeout | reset | lose_response | slow."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self.mode = "normal"
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.server: asyncio.base_events.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()  # strong references until they finish
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> FaultProxy:
+        self.thread.start()
+        self.set_mode("normal")
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+    async def _shutdown(self) -> None:
+        await self._stop_listening()
+        pending = [
+            *self._handlers,
+            *(t for t in asyncio.all_tasks() if t is not asyncio.current_task()),
+        ]
+        for task in pending:
+            task.cancel()  # handlers close their sockets in `finally`
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        listening = mode != "down"
+        future = asyncio.run_coroutine_threadsafe(
+            self._listen() if listening else self._stop_listening(), self.loop
+        )
+        future.result(10)
+
+    async def _listen(self) -> None:
+        if self.server is None:
+            self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, reuse_address=True)
+
+    async def _stop_listening(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+            self.server = None
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        try:
+            await self._serve(reader, writer)
+        finally:
+            self._handlers.discard(task)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        mode = self.mode
+        try:
+            if mode == "lose_response":
+                await self._lose_batch_answers(reader, writer)
+                return
+            if mode == "http500":
+                await reader.read(65536)
+                writer.write(
+                    b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                await writer.drain()
+                return
+            if mode == "timeout":
+                await asyncio.sleep(3600)  # accepts, never answers
+                return
+            if mode == "reset":
+                await reader.read(200)  # part of the request...
+                sock = writer.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                return  # ...then RST
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+            delay = 0.02 if mode == "slow" else 0.0
+            to_hub = asyncio.create_task(self._pipe(reader, up_writer, delay))
+            try:
+                await self._pipe(up_reader, writer, delay)
+            finally:
+                to_hub.cancel()
+                up_writer.close()
+        except (ConnectionError, asyncio.CancelledError, OSError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
+        while data := await reader.read(16384):
+            if delay:
+                await asyncio.sleep(delay)
+            writer.write(data)
+            await writer.drain()
+
+    @staticmethod
+    async def _message(reader: asyncio.StreamReader) -> bytes:
+        """One HTTP/1.1 message (head and Content-Length body)."""
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        return head + await reader.readexactly(length)
+
+    async def _lose_batch_answers(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Forward each request; pass answers back, except a batch's: the hub committed it,
+        and the scanner never hears so."""
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        try:
+            while True:
+                request = await self._message(reader)
+                up_writer.write(request)
+                await up_writer.drain()
+                answer = await self._message(up_reader)
+                if request.startswith(b"POST /v1/batches"):
+                    return  # connection dropped with the answer
+                writer.write(answer)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+            return
+        finally:
+            up_writer.close()
+            writer.close()
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+
+    name = f"hub_test_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name}"))
+    except Exception as exc:
+        message = f"PostgreSQL on 127.0.0.1:5432 is not available ({type(exc).__name__})"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

@@ -1,0 +1,266 @@
+"""Hub and sync against a real hub on 127.0.0.1 (SQLite and PostgreSQL), with faults
+injected between scanner and hub: nothing lost, nothing duplicated, whatever the network does."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from scanner_app.bundle_store import BundleStore
+from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
+from scanner_app.device import load_device
+from scanner_app.devkit.catalog import demo_cards
+from scanner_app.store.checks import CheckStore
+from scanner_app.sync.client import HubClient, HubRefused, HubUnavailable
+from scanner_app.sync.relay import SyncRelay
+from scanner_app.sync.wire import sign_batch
+from scanner_app.system_clock import SystemClock
+from scanner_hub.db import check_keys, checks, conflicts
+from tests.cli_helpers import cli
+from tests.hub_helpers import FaultProxy, HubServer, postgres_database
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def hub_url(request, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hub.db'}"
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def hub(hub_url: str, tmp_path: Path) -> Iterator[HubServer]:
+    folder = tmp_path / "hubkeys"
+    folder.mkdir()
+    with HubServer(hub_url, folder) as server:
+        yield server
+
+
+@pytest.fixture
+def proxy(hub: HubServer) -> Iterator[FaultProxy]:
+    with FaultProxy(hub.port) as fault_proxy:
+        yield fault_proxy
+
+
+def enroll(hub: HubServer, data_dir: Path, via: str | None = None) -> None:
+    code = hub.hub.new_enrollment("KH-TEST-01", "road")
+    run = cli("--data-dir", str(data_dir), "enroll", "--hub", via or hub.url, "--code", code)
+    assert run.code == 0, run.err
+
+
+def queue_checks(data_dir: Path, count: int) -> CheckStore:
+    """`count` real decisions in the scanner's log (the demo bundle's cards, cycled)."""
+    from scanner_app.app import store_config
+    from scanner_app.core.settings import Settings
+
+    store = CheckStore.open(data_dir, store_config(data_dir, Settings()))
+    bundle = BundleStore(data_dir).embedded()
+    checker = Checker(TrustMaterial.from_bundle(bundle), CheckpointSettings())
+    results = [(checker.check(c.text, NOW), c.text) for c in demo_cards(NOW)]
+    start = datetime.now(UTC) - timedelta(hours=1)
+    for number in range(count):
+        result, text = results[number % len(results)]
+        store.record(
+            result,
+            text,
+            wall_time=start + timedelta(milliseconds=300 * number),
+            monotonic=float(number),
+        )
+    return store
+
+
+def relay(data_dir: Path, store: CheckStore, url: str, timeout: float = 1.0) -> SyncRelay:
+    return SyncRelay(
+        store,
+        load_device(data_dir),
+        HubClient(url, timeout=timeout),
+        BundleStore(data_dir),
+        SystemClock(),
+        batch_size=500,
+    )
+
+
+def hub_keys(server: HubServer, device_id: str) -> list[int]:
+    with server.hub.engine.connect() as connection:
+        rows = connection.execute(select(checks.c.seq).where(checks.c.device_id == device_id)).all()
+    return [r[0] for r in rows]
+
+
+def scanner_keys(store: CheckStore) -> list[int]:
+    return [r["seq"] for r in store.rows()]
+
+
+def test_enroll_sync_and_bundle_with_etag(hub: HubServer, data_dir: Path) -> None:
+    enroll(hub, data_dir)
+    store = queue_checks(data_dir, 12)
+    device = load_device(data_dir)
+    assert device.enrolled and device.checkpoint_id == "KH-TEST-01"
+    sync = relay(data_dir, store, hub.url)
+    first = sync.cycle()
+    assert (first.sent_this_cycle, first.queued) == (12, 0)
+    assert sorted(hub_keys(hub, device.device_id)) == scanner_keys(store)
+    demo = Path(__file__).parent.parent / "assets" / "devkit"
+    run_publish = __import__("scanner_hub.cli", fromlist=["main"]).main
+    assert (
+        run_publish(
+            [
+                "--data-dir",
+                str(data_dir.parent / "hubkeys"),
+                "publish",
+                "--db",
+                str(hub.hub.engine.url.render_as_string(hide_password=False)),
+                "--demo",
+                "--signer",
+                str(demo / "demo-dsc.pem"),
+                "--profile-file",
+                str(demo.parent / "rules" / "VN-KH-2021-10.json"),
+                "--policy-file",
+                str(demo.parent / "policies" / "VN-EXAMPLE-POLICY.json"),
+            ]
+        )
+        == 0
+    )
+    second = sync.cycle()
+    assert second.bundle_sequence == 1 and BundleStore(data_dir).load().installed
+    client = HubClient(hub.url)
+    etag = client.bundle(None).etag
+    assert client.bundle(etag).status == 304
+    client.close()
+    sync.client.close()
+    floor = BundleStore(data_dir).time_floor()
+    assert floor.source == "hub" and floor.floor is not None  # the hub's clock reached the scanner
+    store.close()
+
+
+FAULTS = ["down", "http500", "timeout", "reset", "lose_response", "slow"]
+
+
+def test_faults_while_ten_thousand_checks_queue(hub: HubServer, proxy: FaultProxy, data_dir: Path) -> None:
+    """Reliability row 7: hub down, 500s, timeouts, resets mid-request, answers lost after the
+    hub committed, a slow link, while 10,000 checks queue; afterwards hub rows equal scanner
+    rows by (device_id, seq): no duplicates, no gaps."""
+    enroll(hub, data_dir, via=proxy.url)
+    store = queue_checks(data_dir, 10_000)
+    device_id = load_device(data_dir).device_id
+    sync = relay(data_dir, store, proxy.url)
+    for fault in FAULTS:
+        proxy.set_mode(fault)
+        for _ in range(2):
+            with contextlib.suppress(HubUnavailable, HubRefused):
+                sync.cycle()
+            assert set(hub_keys(hub, device_id)) <= set(scanner_keys(store))
+        if fault == "lose_response":  # the hub holds records the scanner still thinks unsent
+            assert len(hub_keys(hub, device_id)) > 10_000 - store.queued_count()
+    proxy.set_mode("normal")
+    while store.queued_count():
+        sync.cycle()
+    hub_rows = hub_keys(hub, device_id)
+    assert sorted(hub_rows) == scanner_keys(store) == list(range(1, 10_001))
+    assert len(hub_rows) == len(set(hub_rows))
+    sync.client.close()
+    store.close()
+
+
+def test_the_same_batch_replayed_concurrently_1000_times(hub: HubServer, data_dir: Path) -> None:
+    """Reliability row 8: exactly one stored row per key."""
+    enroll(hub, data_dir)
+    store = queue_checks(data_dir, 20)
+    device = load_device(data_dir)
+    batch = sign_batch(device.device_id, store.pending(20), device.signing_key)
+    store.close()
+    http = httpx.Client(base_url=hub.url, timeout=60, limits=httpx.Limits(max_connections=32))
+
+    def post(_: int) -> int:
+        return http.post("/v1/batches", json=batch).status_code
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        statuses = list(pool.map(post, range(1000)))
+    http.close()
+    assert set(statuses) == {200}
+    with hub.hub.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(checks)).scalar() == 20
+        assert connection.execute(select(func.count()).select_from(check_keys)).scalar() == 20
+
+
+def test_a_different_record_under_a_used_key_is_refused_loudly(hub: HubServer, data_dir: Path) -> None:
+    enroll(hub, data_dir)
+    store = queue_checks(data_dir, 3)
+    device = load_device(data_dir)
+    records = store.pending(3)
+    http = httpx.Client(base_url=hub.url)
+    assert (
+        http.post("/v1/batches", json=sign_batch(device.device_id, records, device.signing_key)).status_code
+        == 200
+    )
+    forged = dict(records[1], decision="allow" if records[1]["decision"] != "allow" else "deny")
+    from scanner_app.store.chain import row_hash
+
+    forged["row_hash"] = row_hash(forged)
+    answer = http.post("/v1/batches", json=sign_batch(device.device_id, [forged], device.signing_key))
+    assert answer.status_code == 409 and answer.json()["refused"]["problem"] == "conflict"
+    with hub.hub.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(conflicts)).scalar() == 1
+    unsigned = sign_batch(device.device_id, records, device.signing_key)
+    unsigned["records"][0]["reason"] = "tampered"
+    assert http.post("/v1/batches", json=unsigned).status_code == 401
+    http.close()
+    store.close()
+
+
+def test_sneakernet_file_then_network_sync(hub: HubServer, data_dir: Path, tmp_path: Path) -> None:
+    enroll(hub, data_dir)
+    store = queue_checks(data_dir, 30)
+    store.close()
+    carried = tmp_path / "stick" / "outbox.json"
+    carried.parent.mkdir()
+    assert cli("--data-dir", str(data_dir), "outbox", "export", "--out", str(carried)).code == 0
+    from scanner_hub.cli import main as hub_main
+
+    url = hub.hub.engine.url.render_as_string(hide_password=False)
+    hub_dir = str(data_dir.parent / "hubkeys")
+    assert hub_main(["--data-dir", hub_dir, "ingest", "--db", url, str(carried)]) == 0
+    assert hub_main(["--data-dir", hub_dir, "ingest", "--db", url, str(carried)]) == 0  # idempotent
+    device_id = load_device(data_dir).device_id
+    assert sorted(hub_keys(hub, device_id)) == list(range(1, 31))
+    run = cli("--data-dir", str(data_dir), "sync", "--once")
+    assert run.code == 0 and "sent 0 checks, 0 queued" in run.out  # the hub answered "already"
+    today = datetime.now().astimezone().date().isoformat()
+    out = tmp_path / "district.csv"
+    assert (
+        hub_main(
+            [
+                "--data-dir",
+                hub_dir,
+                "export",
+                "--db",
+                url,
+                "--date",
+                today,
+                "--format",
+                "csv",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) >= 2
+
+
+def test_openapi_is_served(hub: HubServer) -> None:
+    spec = httpx.get(f"{hub.url}/openapi.json").json()
+    assert {"/v1/enroll", "/v1/batches", "/v1/bundle", "/v1/devices/{device_id}/head"} <= set(spec["paths"])
+    assert json.dumps(spec)
+    assert threading.active_count() > 1
