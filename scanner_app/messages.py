@@ -114,3 +114,22 @@ def certificate_type_text(code: str | None, translate: Translate) -> str:
 
 def checkpoint_text(code: str | None, translate: Translate) -> str:
     return _lookup(CHECKPOINTS, "Checkpoint", code, translate)
+
+
+DATE_PATTERNS = {
+    3: QT_TRANSLATE_NOOP("Date", "{year}-{month}-{day}"),
+    2: QT_TRANSLATE_NOOP("Date", "{year}-{month}"),
+}
+
+
+def birth_date_text(dob: str | None, translate: Translate) -> str:
+    """A holder's birth date as the reader writes dates (23/11/1978 in Vietnamese). Certificates
+    may carry only a year or a year and month; those stay partial. Anything unexpected is
+    shown as it stands rather than guessed at."""
+    if not dob:
+        return "?"
+    parts = dob.split("T", 1)[0].split("-")
+    if len(parts) == 1 or len(parts) > 3 or not all(p.isdigit() for p in parts):
+        return dob
+    fields = dict(zip(("year", "month", "day"), parts, strict=False))
+    return translate("Date", DATE_PATTERNS[len(parts)]).format(**fields)

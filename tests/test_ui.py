@@ -81,7 +81,7 @@ def test_a_code_shown_to_the_camera_gives_the_panel_and_a_stored_check(qtbot, se
     assert outcome.saved and outcome.result.decision.value == "allow"
     assert window.result.word.text() == "ĐƯỢC PHÉP"
     assert "Xanh" in window.result.card.text()
-    assert "NGUYEN VAN AN" in window.result.name.text() and "1985-03-12" in window.result.name.text()
+    assert "NGUYEN VAN AN" in window.result.name.text() and "12/03/1985" in window.result.name.text()
     assert window.recent.rowCount() == 1 and window.recent.item(0, 1).text() == "ĐƯỢC PHÉP"
     rows = session.controller.call_in_writer(lambda store: list(store.rows())).result(timeout=10)
     assert len(rows) == 1 and rows[0]["decision"] == "allow" and rows[0]["colour"] == "green"
@@ -195,6 +195,38 @@ def test_long_translations_do_not_break_the_layout(qtbot, session: Session) -> N
         if single_line and label.fontMetrics().horizontalAdvance(label.text()) > label.width() + 2:
             cut.append(label.text())
     assert cut == []
+
+
+def test_the_worst_case_result_fits_the_panel_at_laptop_size(qtbot, session: Session) -> None:  # type: ignore[no-untyped-def]
+    """An unsaved check of a possibly shared card, with stale trust data, on a 1366x768
+    laptop: every line of the result panel gets the height its wrapped text needs."""
+    import dataclasses
+
+    from scanner_app.ui.main_window import MainWindow
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    with qtbot.waitSignal(session.controller.outcome_ready, timeout=20_000) as blocker:
+        session.controller.start()
+    session.controller.stop()
+    outcome = dataclasses.replace(
+        blocker.args[0], saved=False, store_error="disk_full", flags=("shared_code",)
+    )
+    window.result.show_outcome(outcome)
+    QApplication.processEvents()
+    panel = window.result
+    assert "CHƯA LƯU" in panel.flags.text() and "dùng chung" in panel.flags.text()
+    squeezed = [
+        label.text()
+        for label in (panel.word, panel.flags, panel.card, panel.name, panel.details)
+        if label.text()
+        and label.hasHeightForWidth()
+        and label.height() < label.heightForWidth(label.width()) - 1
+    ]
+    assert squeezed == []
+    assert panel.icon.height() >= panel.icon_size
 
 
 def test_store_problems_pause_scanning_with_a_clear_message(qtbot, session: Session) -> None:  # type: ignore[no-untyped-def]

@@ -79,6 +79,17 @@
     </message>
 </context>
 <context>
+    <name>Date</name>
+    <message>
+        <source>{year}-{month}-{day}</source>
+        <translation>{day}/{month}/{year}</translation>
+    </message>
+    <message>
+        <source>{year}-{month}</source>
+        <translation>{month}/{year}</translation>
+    </message>
+</context>
+<context>
     <name>Decision</name>
     <message>
         <source>ALLOWED</source>
@@ -838,6 +849,14 @@
     <message>
         <source>PDF report</source>
         <translation>Báo cáo PDF</translation>
+    </message>
+    <message>
+        <source>Checks by reason</source>
+        <translation>Lượt kiểm tra theo lý do</translation>
+    </message>
+    <message>
+        <source>Flagged checks: a card possibly shared (shown again too soon, or at two distant places)</source>
+        <translation>Lượt bị đánh dấu: thẻ có thể bị dùng chung (quét lại quá sớm, hoặc ở hai nơi cách xa nhau)</translation>
     </message>
     <message>
         <source>Reason</source>

@@ -112,8 +112,24 @@ def pyzbar_rung(image: Gray) -> list[tuple[str, Corners]]:
     return found
 
 
+def _use_bundled_zbar() -> None:
+    """The frozen Linux build carries libzbar beside the program; pyzbar only asks
+    ctypes.util.find_library, which does not look there, so point it at the bundled copy."""
+    import sys
+
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root is None or not sys.platform.startswith("linux"):
+        return
+    bundled = sorted(Path(frozen_root).glob("libzbar.so*"))
+    if bundled:
+        from pyzbar import zbar_library
+
+        zbar_library.find_library = lambda name: str(bundled[0])  # type: ignore[assignment]
+
+
 def _pyzbar_available() -> bool:
     try:
+        _use_bundled_zbar()
         from pyzbar import pyzbar  # noqa: F401
     except (ImportError, OSError) as exc:
         log.warning("pyzbar unavailable (%s): decoding with zxing-cpp only", exc)

@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the frozen build starts the decoder process from itself
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:

@@ -65,7 +65,6 @@ class Settings:
     retention_days: int = setting(21, "checks older than this many days are purged", _positive)
     identity_logging: bool = setting(False, "store names and birth dates, sealed to the hub's key", _boolean)
     clock_skew_seconds: int = setting(300, "tolerated clock difference for issue/expiry times", _positive)
-    hub_url: str | None = setting(None, "the district hub to sync with", _optional_text)
     duplicate_window_minutes: float = setting(30.0, "window for the shared-code check", _positive)
     duplicate_max_per_checkpoint: int = setting(
         3, "same card more often than this in the window at one checkpoint: flag", _positive

@@ -1,4 +1,4 @@
-"""The PDF day report for supervisors (reportlab; DejaVu Sans embedded so Vietnamese
+"""The PDF day report for supervisors (reportlab; Noto Sans embedded so Vietnamese
 diacritics print on any machine): totals, a chart and a table of checks by hour and
 decision, reasons, formats, and the checks flagged as possibly shared codes."""
 
@@ -72,8 +72,8 @@ def _now() -> str:
 
 @cache
 def _fonts() -> None:
-    pdfmetrics.registerFont(TTFont("DejaVu", str(asset("fonts", "DejaVuSans.ttf"))))
-    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(asset("fonts", "DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFont(TTFont("NotoSans", str(asset("fonts", "NotoSans-Regular.ttf"))))
+    pdfmetrics.registerFont(TTFont("NotoSans-Bold", str(asset("fonts", "NotoSans-Bold.ttf"))))
 
 
 def _chart(report: DayReport, translate: Translate) -> Drawing:
@@ -84,7 +84,7 @@ def _chart(report: DayReport, translate: Translate) -> Drawing:
     chart.x, chart.y, chart.width, chart.height = 12 * mm, 12 * mm, 120 * mm, 55 * mm
     chart.data = [[report.by_hour.get(h, {}).get(d, 0) for h in hours] for d in decisions]
     chart.categoryAxis.categoryNames = [str(h) for h in hours]
-    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = "DejaVu"
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = "NotoSans"
     chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
     chart.categoryAxis.style = "stacked"
     chart.valueAxis.valueMin = 0
@@ -94,10 +94,10 @@ def _chart(report: DayReport, translate: Translate) -> Drawing:
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y = 138 * mm, 60 * mm
-    legend.fontName, legend.fontSize = "DejaVu", 8
+    legend.fontName, legend.fontSize = "NotoSans", 8
     legend.colorNamePairs = [(DECISION_COLOURS[d], decision_text(d, translate)) for d in decisions]
     drawing.add(legend)
-    drawing.add(String(12 * mm, 3 * mm, translate("Report", "Hour"), fontName="DejaVu", fontSize=8))
+    drawing.add(String(12 * mm, 3 * mm, translate("Report", "Hour"), fontName="NotoSans", fontSize=8))
     return drawing
 
 
@@ -106,8 +106,8 @@ def _table(rows: list[list[object]], widths: list[float]) -> Table:
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), "DejaVu", 9),
-                ("FONT", (0, 0), (-1, 0), "DejaVu-Bold", 9),
+                ("FONT", (0, 0), (-1, -1), "NotoSans", 9),
+                ("FONT", (0, 0), (-1, 0), "NotoSans-Bold", 9),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
                 ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#999999")),
                 ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
@@ -128,9 +128,9 @@ def write_pdf(
     chain_status: str,
 ) -> None:
     _fonts()
-    title = ParagraphStyle("title", fontName="DejaVu-Bold", fontSize=16, leading=20)
-    heading = ParagraphStyle("heading", fontName="DejaVu-Bold", fontSize=11, leading=15, spaceBefore=8)
-    body = ParagraphStyle("body", fontName="DejaVu", fontSize=9, leading=12)
+    title = ParagraphStyle("title", fontName="NotoSans-Bold", fontSize=16, leading=20)
+    heading = ParagraphStyle("heading", fontName="NotoSans-Bold", fontSize=11, leading=15, spaceBefore=8)
+    body = ParagraphStyle("body", fontName="NotoSans", fontSize=9, leading=12)
     decisions = ("allow", "deny", "manual")
     story: list[object] = [
         Paragraph(translate("Report", "Checkpoint day report"), title),

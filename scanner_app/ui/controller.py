@@ -241,6 +241,9 @@ class ScanController(QObject):
         last_preview = 0.0
         state = "starting"
         self.camera_changed.emit(state, "")
+        starter = getattr(self._decoder, "start", None)
+        if starter is not None:
+            starter()  # the decoder process's start-up must not look like a frozen camera
         loop.start()
         while not self._stop.is_set():
             for event in loop.step(wait=0.05):

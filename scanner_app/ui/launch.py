@@ -198,6 +198,9 @@ def launch(args: Any) -> int:
         if screen is not None and window.width() < screen.availableGeometry().width() * 0.98:
             window.setGeometry(screen.availableGeometry())  # no window manager to maximise it
     session.controller.start()
+    from scanner_app.ui.watchdog import start_watchdog
+
+    watchdog = start_watchdog(window)  # systemd restarts a hung kiosk  # noqa: F841
     code = app.exec()
     session.controller.stop()
     return int(code)

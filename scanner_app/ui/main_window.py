@@ -222,26 +222,30 @@ class MainWindow(QMainWindow):
         self._decode_image(qimage_to_gray(image))
 
     def _decode_picture(self, path: Path) -> None:
-        from scanner_app.camera.decode import ImageFileError, load_gray
+        from scanner_app.camera.decode import load_gray
 
-        try:
-            self._decode_image(load_gray(path))
-        except ImageFileError as exc:
-            QMessageBox.warning(self, self.tr("Import a picture of a QR code"), str(exc))
+        self._decode_in_background(lambda: load_gray(path))
 
     def _decode_image(self, image) -> None:  # type: ignore[no-untyped-def]
-        from scanner_app.camera.decode import Decoder
+        self._decode_in_background(lambda: image)
 
-        codes = Decoder(budget_ms=300).decode(image).codes
-        if not codes:
-            QMessageBox.information(
-                self,
-                self.tr("Import a picture of a QR code"),
-                self.tr("No QR code was found in this picture."),
-            )
-            return
-        for code in codes:
-            self.controller.submit_text(code.text)
+    def _decode_in_background(self, read) -> None:  # type: ignore[no-untyped-def]
+        """Pictures are decoded off the GUI thread, with the full repair budget."""
+        from scanner_app.camera.decode import Decoder
+        from scanner_app.ui.background import run_in_background
+
+        title = self.tr("Import a picture of a QR code")
+
+        def done(codes) -> None:  # type: ignore[no-untyped-def]
+            if not codes:
+                QMessageBox.information(self, title, self.tr("No QR code was found in this picture."))
+            for code in codes:
+                self.controller.submit_text(code.text)
+
+        def failed(report: str) -> None:
+            QMessageBox.warning(self, title, report.strip().splitlines()[-1])
+
+        run_in_background(lambda: Decoder(budget_ms=300).decode(read()).codes, done, failed)
 
     def show_details(self) -> None:
         if self.last_outcome is not None:

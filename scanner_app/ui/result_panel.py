@@ -20,33 +20,30 @@ class ResultPanel(QWidget):
         self.kiosk = kiosk
         self.setObjectName("resultPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # let the style sheet paint it
-        scale = 1.3 if kiosk else 1.0
+        self.base_scale = 1.3 if kiosk else 1.0
         self.icon = QLabel()
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.icon_size = int(110 * scale)
-        self.icon.setMinimumHeight(self.icon_size + 4)  # never clip the sign
-        self.word = FitLabel(int(40 * scale), lines=2)
+        self.word = FitLabel(int(36 * self.base_scale), lines=2)
         self.name = QLabel()
-        self.name.setFont(font(int(22 * scale), bold=True))
         self.name.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.name.setWordWrap(True)
         self.name.setProperty("data", True)  # a person's name: never translated
         self.details = QLabel()
-        self.details.setFont(font(int(14 * scale)))
         self.details.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.details.setWordWrap(True)
         self.card = QLabel()
-        self.card.setFont(font(int(17 * scale), bold=True))
         self.card.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.card.setMinimumHeight(int(44 * scale))
         self.flags = QLabel()
-        self.flags.setFont(font(int(14 * scale), bold=True))
         self.flags.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.flags.setWordWrap(True)
+        self.kind = "idle"
+        self.step = 0.0
+        self._scale(1.0)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.icon)
         layout.addWidget(self.word)
+        layout.addWidget(self.flags)  # right under the word: a warning is never what gets squeezed out
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.card)
@@ -54,7 +51,6 @@ class ResultPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.name)
         layout.addWidget(self.details)
-        layout.addWidget(self.flags)
         layout.addStretch(1)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -66,12 +62,58 @@ class ResultPanel(QWidget):
     # -- states --------------------------------------------------------------------------
 
     def _paint(self, kind: str) -> None:
+        self.kind = kind
         background, foreground = OUTCOME_COLOURS[kind]
         self.setStyleSheet(f"#resultPanel {{ background: {background}; }} QLabel {{ color: {foreground}; }}")
-        if kind == "idle":
+        self._draw_icon()
+
+    def _draw_icon(self) -> None:
+        if self.kind == "idle":
             self.icon.clear()
         else:
-            self.icon.setPixmap(outcome_icon(kind, self.icon_size, foreground))
+            self.icon.setPixmap(outcome_icon(self.kind, self.icon_size, OUTCOME_COLOURS[self.kind][1]))
+
+    # -- fitting -------------------------------------------------------------------------
+    # A long name, a warning and a wrapped reason do not all fit a laptop's panel at full
+    # size; rather than let the layout squeeze (and clip) a line, everything but the big word
+    # shrinks in steps until the whole result fits. The big word sizes itself to the width.
+
+    def _scale(self, step: float) -> None:
+        if step == self.step:
+            return
+        self.step = step
+        scale = self.base_scale * step
+        self.icon_size = int(90 * scale)
+        self.icon.setMinimumHeight(self.icon_size + 4)  # never clip the sign
+        self.name.setFont(font(int(22 * scale), bold=True))
+        self.details.setFont(font(int(14 * scale)))
+        self.card.setFont(font(int(17 * scale), bold=True))
+        self.card.setMinimumHeight(int(44 * scale))
+        self.flags.setFont(font(int(14 * scale), bold=True))
+        self._draw_icon()
+
+    def _needed_height(self) -> int:
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        shown = [
+            w
+            for w in (self.icon, self.word, self.flags, self.card, self.name, self.details)
+            if w.text() or w is self.icon
+        ]
+        heights = [w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in shown]
+        heights[0] = self.icon.minimumHeight() if self.kind != "idle" else 0
+        return sum(heights) + layout.spacing() * len(shown) + margins.top() + margins.bottom()
+
+    def fit(self) -> None:
+        for step in (1.0, 0.9, 0.8, 0.7, 0.6):
+            self._scale(step)
+            if self._needed_height() <= self.height():
+                return
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self.fit()
 
     def show_idle(self) -> None:
         self.outcome = None
@@ -82,6 +124,7 @@ class ResultPanel(QWidget):
         self.card.setText("")
         self.card.setStyleSheet("")
         self.flags.setText("")
+        self.fit()
         self.returned.emit()
 
     def show_outcome(self, outcome: ScanOutcome) -> None:
@@ -99,15 +142,14 @@ class ResultPanel(QWidget):
             self.name.setText(holder.given.split()[-1] if holder.given else "")
         elif holder is not None:
             name = " ".join(p for p in (holder.family_std, holder.given_std) if p).replace("<", " ")
-            self.name.setText(f"{name}  ·  {holder.dob or '?'}" if name else "")
+            self.name.setText(f"{name}  ·  {texts.birth_date(holder.dob)}" if name else "")
         else:
             self.name.setText("")
         reason = texts.reason(result.reason)
         if self.kiosk:
             self.details.setText(reason if decision != "allow" else "")
         else:
-            kind = texts.code_format(result.verdict.format.value)
-            self.details.setText(f"{reason}\n{kind}")
+            self.details.setText(reason)  # the code's kind is in the table row below
         if result.colour is not None:
             colour = result.colour.value
             text_colour = "#111111" if colour == "yellow" else "#FFFFFF"
@@ -128,6 +170,7 @@ class ResultPanel(QWidget):
         if "stale_bundle" in result.warnings:
             notes.append(self.tr("Trust data is out of date"))
         self.flags.setText("\n".join(notes))
+        self.fit()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -88,6 +88,7 @@ class SupervisorView(QDialog):
         page = QWidget()
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("dd/MM/yyyy")  # as Vietnamese (and British) forms write it
         self.day.dateChanged.connect(self.load_day)
         self.totals = QLabel()
         self.totals.setFont(font(14, bold=True))
@@ -109,9 +110,14 @@ class SupervisorView(QDialog):
         for button in self.export_buttons.values():
             top.addWidget(button)
         self.totals.setWordWrap(True)
+        self.reasons_title, self.flagged_title = QLabel(), QLabel()
         tables = QHBoxLayout()
-        tables.addWidget(self.reasons)
-        tables.addWidget(self.flagged)
+        for title, table in ((self.reasons_title, self.reasons), (self.flagged_title, self.flagged)):
+            title.setWordWrap(True)
+            column = QVBoxLayout()
+            column.addWidget(title)
+            column.addWidget(table)
+            tables.addLayout(column)
         layout = QVBoxLayout(page)
         layout.addLayout(top)
         layout.addWidget(self.totals)
@@ -375,6 +381,10 @@ class SupervisorView(QDialog):
         self.export_buttons["csv"].setText(self.tr("Export CSV"))
         self.export_buttons["xlsx"].setText(self.tr("Export Excel"))
         self.export_buttons["pdf"].setText(self.tr("PDF report"))
+        self.reasons_title.setText(self.tr("Checks by reason"))
+        self.flagged_title.setText(
+            self.tr("Flagged checks: a card possibly shared (shown again too soon, or at two distant places)")
+        )
         self.reasons.setHorizontalHeaderLabels([self.tr("Reason"), self.tr("Checks")])
         self.flagged.setHorizontalHeaderLabels(
             [self.tr("Time"), self.tr("Check"), self.tr("Flags"), self.tr("Card fingerprint")]

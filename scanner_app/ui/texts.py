@@ -33,3 +33,7 @@ def certificate_type(code: str | None) -> str:
 
 def checkpoint(code: str | None) -> str:
     return messages.checkpoint_text(code, tr)
+
+
+def birth_date(dob: str | None) -> str:
+    return messages.birth_date_text(dob, tr)

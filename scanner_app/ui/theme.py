@@ -1,6 +1,7 @@
 """Looks that survive full sun: high-contrast colours, large type, and an icon for every
-outcome (never colour alone). The bundled DejaVu Sans renders Vietnamese diacritics on
-any machine."""
+outcome (never colour alone). The bundled Noto Sans renders Vietnamese diacritics on any
+machine, and its line metrics leave room for the stacked marks of capitals (Ể, Ủ): DejaVu
+Sans, used before, let Qt clip the hook of "THỦ" into what read as "THÚ"."""
 
 from __future__ import annotations
 
@@ -28,13 +29,15 @@ OUTCOME_COLOURS = {  # background, text
     "idle": ("#263238", "#FFFFFF"),
 }
 CARD_COLOURS = {"green": "#1B7F3A", "yellow": "#F2C200", "red": "#B3261E"}
-FAMILY = "DejaVu Sans"
+FAMILY = "Noto Sans"
 
 
 @cache
 def load_fonts() -> str:
-    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
-        QFontDatabase.addApplicationFont(str(asset("fonts", name)))
+    """Register the bundled fonts; a missing or corrupt font file is an installation fault."""
+    for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
+        if QFontDatabase.addApplicationFont(str(asset("fonts", name))) < 0:
+            raise RuntimeError(f"bundled font {name} could not be loaded: reinstall the program")
     return FAMILY
 
 

@@ -1,0 +1,152 @@
+"""`scanner-app --self-test`: does this installation work? Runnable in the frozen build and
+in CI. It verifies a freshly signed dev-kit card against the embedded demo bundle, classifies
+and decides it, decodes a bundled picture (UTF-8 intact) in-process and through the isolated
+decoder process, opens, migrates and writes a temporary check log, and checks the window's
+pieces (Qt, translations, fonts) load. Prints one line per check; exit status 0 when all pass."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from scanner_app import __version__
+
+
+def _card() -> str:
+    from scanner_app.devkit.cards import DEMO_PEOPLE, issue, vaccination
+    from scanner_app.devkit.keys import demo_signer
+
+    now = datetime.now(UTC)
+    return issue(
+        vaccination(DEMO_PEOPLE[0], 2, 2, (now - timedelta(days=30)).date()),
+        demo_signer(rsa_key=True),
+        now - timedelta(hours=1),
+    )
+
+
+def check_verify(workdir: Path) -> str:
+    from scanner_app.bundle_store import BundleStore
+    from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
+
+    bundle = BundleStore(workdir).embedded()
+    result = Checker(TrustMaterial.from_bundle(bundle), CheckpointSettings()).check(
+        _card(), datetime.now(UTC)
+    )
+    assert result.valid and result.verdict.alg == "PS256", result.reason
+    assert (result.colour.value if result.colour else None, result.decision.value) == ("green", "allow")
+    return (
+        f"PS256 dev-kit card valid, green, allow (bundle #{bundle.sequence}, {len(bundle.signers)} signers)"
+    )
+
+
+def _bundled_picture() -> tuple[object, str]:
+    from scanner_app.camera.decode import load_gray
+    from scanner_app.resources import asset
+
+    image = load_gray(asset("selftest", "cccd-selftest.png"))
+    return image, asset("selftest", "cccd-selftest.txt").read_text(encoding="utf-8")
+
+
+def check_decode(workdir: Path) -> str:
+    from scanner_app.camera.decode import Decoder, _pyzbar_available
+
+    image, expected = _bundled_picture()
+    texts = [c.text for c in Decoder().decode(image).codes]  # type: ignore[arg-type]
+    assert texts == [expected], texts
+    engines = "zxing-cpp + pyzbar" if _pyzbar_available() else "zxing-cpp only: libzbar missing, fewer reads"
+    return f"bundled picture decoded, Vietnamese diacritics intact (engines: {engines})"
+
+
+def check_isolated_decoder(workdir: Path) -> str:
+    from scanner_app.camera.isolation import IsolatedDecoder
+
+    image, expected = _bundled_picture()
+    began = time.perf_counter()
+    with IsolatedDecoder(timeout_seconds=30) as decoder:
+        texts = [c.text for c in decoder.decode(image).codes]  # type: ignore[arg-type]
+    assert texts == [expected], texts
+    return f"decoder child process started and decoded ({time.perf_counter() - began:.1f} s)"
+
+
+def check_store(workdir: Path) -> str:
+    from scanner_app.bundle_store import BundleStore
+    from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
+    from scanner_app.store.checks import CheckStore, StoreConfig
+
+    store = CheckStore.open(
+        workdir, StoreConfig(device_id="self-test", checkpoint_id="SELF-TEST", hmac_secret=b"s" * 32)
+    )
+    try:
+        checker = Checker(TrustMaterial.from_bundle(BundleStore(workdir).embedded()), CheckpointSettings())
+        now = datetime.now(UTC)
+        text = _card()
+        saved = store.record(checker.check(text, now), text, wall_time=now, monotonic=time.monotonic())
+        report = store.verify()
+        mode = store.db.execute("PRAGMA journal_mode").fetchone()[0]
+        synchronous = store.db.execute("PRAGMA synchronous").fetchone()[0]
+        migrations = store.db.execute("select count(*) from _sqlite_migrations").fetchone()[0]
+    finally:
+        store.close()
+    assert saved.seq == 1 and report.ok and mode == "wal" and synchronous == 2
+    return f"temporary check log created, {migrations} migrations applied, WAL + synchronous=FULL, chain ok"
+
+
+def check_window(workdir: Path) -> str:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import PySide6
+    from PySide6.QtCore import QCoreApplication, QTranslator
+    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    from scanner_app.resources import asset
+    from scanner_app.ui.theme import load_fonts, outcome_icon
+
+    app = QApplication.instance() or QApplication([])
+    translator = QTranslator()
+    assert translator.load(str(asset("i18n", "scanner_vi.qm"))), "Vietnamese translation missing"
+    app.installTranslator(translator)
+    word = QCoreApplication.translate("Decision", "ALLOWED")
+    assert word == "ĐƯỢC PHÉP", word
+    family = load_fonts()
+    assert family in QFontDatabase.families(), f"font {family} not registered"
+    assert not outcome_icon("allow", 64).isNull(), "outcome icons cannot be drawn"
+    return f"Qt {PySide6.__version__} loads, Vietnamese catalogue ({word}), {family} and icons ready"
+
+
+CHECKS: list[tuple[str, Callable[[Path], str]]] = [
+    ("verify", check_verify),
+    ("decode", check_decode),
+    ("decoder process", check_isolated_decoder),
+    ("check log", check_store),
+    ("window", check_window),
+]
+
+
+def run_self_test(args: argparse.Namespace | None = None) -> int:
+    frozen = " (frozen build)" if getattr(sys, "frozen", False) else ""
+    print(
+        f"scanner-app {__version__}{frozen} self-test on {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+    failures = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for name, check in CHECKS:
+            workdir = Path(folder) / name.replace(" ", "-")
+            workdir.mkdir()
+            try:
+                print(f"  ok    {name}: {check(workdir)}")
+            except Exception as exc:
+                failures += 1
+                print(f"  FAIL  {name}: {type(exc).__name__}: {exc}")
+                traceback.print_exc(file=sys.stderr)
+    print("self-test passed" if not failures else f"self-test FAILED: {failures} check(s)")
+    return 0 if not failures else 1
