@@ -114,12 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     from scanner_app.cli.bundle_cmd import add_content_arguments
 
     parser = argparse.ArgumentParser(prog="scanner-hub", description="District hub for checkpoint scanners")
-    parser.add_argument("--data-dir", help="the hub's keys and default SQLite database")
+    data_dir_help = "the hub's keys and default SQLite database"
+    parser.add_argument("--data-dir", help=data_dir_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, help_text: str, func) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--db", metavar="URL", help="sqlite:///path or postgresql://user@host/db")
+        # also after the command name; SUPPRESS keeps a --data-dir given before it
+        p.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
         p.set_defaults(func=func)
         return p
 

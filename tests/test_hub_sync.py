@@ -144,6 +144,42 @@ def test_enroll_sync_and_bundle_with_etag(hub: HubServer, data_dir: Path) -> Non
     store.close()
 
 
+class ShiftedClock:
+    """The device's wall clock set forward (or back) by `shift`; monotonic time is untouched."""
+
+    def __init__(self, shift: timedelta) -> None:
+        self.shift = shift
+        self.system = SystemClock()
+
+    def now(self) -> datetime:
+        return self.system.now() + self.shift
+
+    def monotonic(self) -> float:
+        return self.system.monotonic()
+
+
+def test_a_clock_set_years_forward_is_flagged_and_order_and_dedup_hold(
+    hub: HubServer, data_dir: Path
+) -> None:
+    """Reliability row 9: the hub's clock, heard at each exchange, shows the device clock is
+    off; records still reach the hub by (device_id, seq), once each."""
+    enroll(hub, data_dir)
+    store = queue_checks(data_dir, 30)
+    sync = relay(data_dir, store, hub.url)
+    sync.clock = ShiftedClock(timedelta(days=3 * 365))
+    status = sync.cycle()
+    assert status.clock_offset_seconds is not None
+    assert abs(status.clock_offset_seconds - 3 * 365 * 86400) < 60
+    assert status.clock_off(300) and not status.clock_off(4 * 365 * 86400)
+    sync.cycle()  # nothing new to send; nothing sent twice
+    device_id = load_device(data_dir).device_id
+    assert sorted(hub_keys(hub, device_id)) == scanner_keys(store) == list(range(1, 31))
+    sync.clock = SystemClock()
+    assert not sync.cycle().clock_off(300)
+    sync.client.close()
+    store.close()
+
+
 FAULTS = ["down", "http500", "timeout", "reset", "lose_response", "slow"]
 
 

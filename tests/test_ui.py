@@ -250,6 +250,85 @@ def test_unexpected_errors_are_shown_in_a_copyable_dialog(qtbot, session: Sessio
     assert dialogs and "boom" in dialogs[0].view.toPlainText()
 
 
+def test_a_bug_while_checking_one_code_is_shown_and_scanning_continues(
+    qtbot, session: Session, cards, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Reliability row 12: an exception in the processing thread is logged with its trace and
+    shown, and the next code is checked and saved as usual."""
+    from scanner_app.core.checkpoint import Checker
+
+    real_check = Checker.check
+
+    def check(self, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if text == "BUG":
+            raise RuntimeError("a bug in a rule")
+        return real_check(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Checker, "check", check)
+    session.controller.start()
+    with qtbot.waitSignal(session.controller.outcome_ready, timeout=20_000):
+        pass  # the picture from the fake camera
+    with qtbot.waitSignal(session.controller.failure, timeout=10_000) as failed:
+        session.controller.submit_text("BUG")
+    assert "RuntimeError: a bug in a rule" in failed.args[0]
+    with qtbot.waitSignal(session.controller.outcome_ready, timeout=10_000) as blocker:
+        session.controller.submit_text(cards["yellow-pcr"].text)
+    assert blocker.args[0].saved and blocker.args[0].result.colour.value == "yellow"
+
+
+class FailingOnceDecoder(Decoder):
+    """A decoder with a bug that shows on its first frame only."""
+
+    failed = False
+
+    def decode(self, image, **options):  # type: ignore[no-untyped-def]
+        if not self.failed:
+            self.failed = True
+            raise ValueError("a bug in the decoder chain")
+        return super().decode(image, **options)
+
+
+def test_a_bug_in_the_capture_path_restarts_the_camera_and_scanning_resumes(
+    qtbot, qapp, data_dir: Path, tmp_path: Path, cards
+) -> None:  # type: ignore[no-untyped-def]
+    picture = write_qr_png(cards["green-2of2"].text, tmp_path / "green.png")
+    args = argparse.Namespace(data_dir=str(data_dir), demo=False, camera=None, kiosk=False)
+    session = build_session(
+        args, decoder=FailingOnceDecoder(), source=lambda: ImageFilesSource([picture], "test pictures")
+    )
+    session.sounds.enabled = False
+    try:
+        with qtbot.waitSignal(session.controller.failure, timeout=10_000) as failed:
+            session.controller.start()
+        assert "a bug in the decoder chain" in failed.args[0]
+        with qtbot.waitSignal(session.controller.outcome_ready, timeout=20_000) as blocker:
+            pass  # the same picture, read again after the restart
+        assert blocker.args[0].saved and blocker.args[0].result.decision.value == "allow"
+    finally:
+        session.controller.stop()
+
+
+def test_the_status_line_flags_a_clock_that_disagrees_with_the_hub(qtbot, session: Session) -> None:  # type: ignore[no-untyped-def]
+    from scanner_app.sync.relay import SyncStatus
+    from scanner_app.ui.status import StatusLine
+
+    line = StatusLine()
+    qtbot.addWidget(line)
+    line.sync = SyncStatus(online=True, clock_offset_seconds=42.0)
+    line.refresh()
+    assert line.labels[3].text() == "Đồng hồ đúng"
+    line.sync = SyncStatus(online=True, clock_offset_seconds=-3600.0)
+    line.refresh()
+    assert line.labels[3].text() == "ĐỒNG HỒ CHẬM HƠN MÁY CHỦ 60 PHÚT"
+    line.sync = SyncStatus(online=True, clock_offset_seconds=5 * 3600.0)
+    line.refresh()
+    assert line.labels[3].text() == "ĐỒNG HỒ NHANH HƠN MÁY CHỦ 5 GIỜ"
+    session.set_language("en")
+    line.sync = SyncStatus(online=True, clock_offset_seconds=3 * 365 * 86400.0)
+    line.refresh()
+    assert line.labels[3].text() == "CLOCK 1095 day(s) AHEAD OF THE HUB"
+
+
 def test_supervisor_view_shows_the_day_and_exports_with_progress(
     qtbot, session: Session, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

@@ -694,12 +694,38 @@
         <translation>ĐỒNG HỒ CHẬM HƠN THỜI GIAN TIN CẬY</translation>
     </message>
     <message>
+        <source>CLOCK %1 AHEAD OF THE HUB</source>
+        <translation>ĐỒNG HỒ NHANH HƠN MÁY CHỦ %1</translation>
+    </message>
+    <message>
+        <source>CLOCK %1 BEHIND THE HUB</source>
+        <translation>ĐỒNG HỒ CHẬM HƠN MÁY CHỦ %1</translation>
+    </message>
+    <message>
         <source>Clock OK</source>
         <translation>Đồng hồ đúng</translation>
     </message>
     <message>
         <source>level</source>
         <translation>cấp độ</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n PHÚT</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation>
+            <numerusform>%n GIỜ</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n NGÀY</numerusform>
+        </translation>
     </message>
     <message>
         <source>Trust data: loading</source>

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from scanner_app import __version__
 from scanner_app.cli import (
@@ -36,6 +36,37 @@ COMMANDS = (
 )
 
 
+# Options every command accepts, before or after its name: the contracts spell out
+# `scanner-app gate --source SRC --data-dir DIR` as well as `scanner-app --data-dir DIR gate`.
+SHARED_OPTIONS = (
+    (("--data-dir",), {"help": "where settings, the check log and trust data live"}),
+    (("--lang",), {"choices": ("vi", "en"), "help": "interface language"}),
+)
+
+
+def add_shared_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    """Below the top level the default is SUPPRESS, so that an option given before the
+    command name is not overwritten by the subcommand's default."""
+    for flags, options in SHARED_OPTIONS:
+        parser.add_argument(*flags, **options, **({} if top_level else {"default": argparse.SUPPRESS}))
+
+
+def leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """The parsers that end a command line (`gate`, `audit verify`, `bundle import`...).
+    argparse has no public way to list subparsers; `_SubParsersAction.choices` is the
+    documented-by-use way every argparse extension relies on."""
+    children = [
+        child
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for child in dict.fromkeys(action.choices.values())
+    ]
+    if not children:
+        yield parser
+    for child in children:
+        yield from leaf_parsers(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scanner-app",
@@ -43,15 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command it opens the scanning window.",
     )
     parser.add_argument("--version", action="version", version=f"scanner-app {__version__}")
-    parser.add_argument("--data-dir", help="where settings, the check log and trust data live")
+    add_shared_options(parser, top_level=True)
     parser.add_argument("--demo", action="store_true", help="use the simulated camera")
     parser.add_argument("--camera", help="camera index, video file, image folder or stream URL")
     parser.add_argument("--kiosk", action="store_true", help="start in kiosk mode")
-    parser.add_argument("--lang", choices=("vi", "en"), help="interface language")
     parser.add_argument("--self-test", action="store_true", help="check this installation and print a report")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers)
+    for command in dict.fromkeys(subparsers.choices.values()):
+        for leaf in leaf_parsers(command):
+            add_shared_options(leaf, top_level=False)
     return parser
 
 

@@ -44,6 +44,13 @@ class SyncStatus:
     bundle_issued_at: datetime | None = None
     bundle_problem: str | None = None
     sent_this_cycle: int = 0
+    # this device's clock minus the hub's, at the last exchange (network delay included):
+    # a clock set forward or back shows here, whatever the cards say
+    clock_offset_seconds: float | None = None
+
+    def clock_off(self, tolerance_seconds: float) -> bool:
+        offset = self.clock_offset_seconds
+        return offset is not None and abs(offset) > tolerance_seconds
 
 
 @dataclass
@@ -82,6 +89,8 @@ class SyncRelay:
     def _seen(self, answer: Answer) -> Answer:
         if answer.hub_time is not None:
             self.bundles.raise_floor(answer.hub_time, "hub")
+            offset = (self.clock.now() - answer.hub_time).total_seconds()
+            self.status = replace(self.status, clock_offset_seconds=offset)
         return answer
 
     def _fetch_bundle(self) -> None:

@@ -109,10 +109,15 @@ class ScanController(QObject):
             try:
                 target()
             except Exception:
-                log.exception("worker thread %s failed", threading.current_thread().name)
-                self.failure.emit(traceback.format_exc())
+                self._report_failure("worker thread %s failed", threading.current_thread().name)
 
         return run
+
+    def _report_failure(self, message: str, *args: object) -> None:
+        """A bug, not an environment problem: log it with its trace and show it; the caller
+        carries on with the next code or frame."""
+        log.exception(message, *args)
+        self.failure.emit(traceback.format_exc())
 
     # -- requests from the GUI thread (never block) --------------------------------------
 
@@ -186,7 +191,10 @@ class ScanController(QObject):
                 kind, payload = self._commands.get()
                 if kind == "stop":
                     return
-                service = self._command(kind, payload, service, store)
+                try:
+                    service = self._command(kind, payload, service, store)
+                except Exception:  # one bad code or request must not end scanning
+                    self._report_failure("processing %r failed", kind)
         finally:
             store.close()
 
@@ -237,14 +245,28 @@ class ScanController(QObject):
     # -- the capture thread --------------------------------------------------------------
 
     def _capture(self) -> None:
-        loop = CaptureLoop(self._open_source, self._decoder, self.clock.monotonic)
-        last_preview = 0.0
-        state = "starting"
-        self.camera_changed.emit(state, "")
+        self.camera_changed.emit("starting", "")
         starter = getattr(self._decoder, "start", None)
         if starter is not None:
             starter()  # the decoder process's start-up must not look like a frozen camera
-        loop.start()
+        while not self._stop.is_set():
+            loop = CaptureLoop(self._open_source, self._decoder, self.clock.monotonic)
+            try:
+                loop.start()
+                ended = self._run_capture(loop)
+            except Exception:  # a bug in a source or the decoder chain: start the loop afresh
+                self._report_failure("capture failed; restarting the camera")
+                ended = False
+                self._stop.wait(1.0)
+            finally:
+                loop.stop()
+            if ended:
+                return
+
+    def _run_capture(self, loop: CaptureLoop) -> bool:
+        """Runs until stopped (False) or a file/folder source is exhausted (True)."""
+        last_preview = 0.0
+        state = "starting"
         while not self._stop.is_set():
             for event in loop.step(wait=0.05):
                 if event.kind == "code":
@@ -262,9 +284,8 @@ class ScanController(QObject):
                     self.camera_changed.emit(state, f"decoder restarted: {event.detail}")
                 elif event.kind == "end":
                     self.camera_changed.emit("ended", "")
-                    loop.stop()
-                    return
-        loop.stop()
+                    return True
+        return False
 
     def _preview(self, event: Any, force: bool = False) -> None:
         frame = event.frame

@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self.status_line.trust = self.controller.trust
         settings = self.session.settings
         self.status_line.checkpoint = (settings.checkpoint_type, settings.epidemic_level)
+        self.status_line.clock_tolerance_seconds = settings.clock_skew_seconds
         self.status_line.refresh()
         warnings = []
         if self.store_problem:

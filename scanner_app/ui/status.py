@@ -130,6 +130,7 @@ class StatusLine(QWidget):
         self.trust = None
         self.sync = None
         self.clock_problem = False
+        self.clock_tolerance_seconds = 300.0  # the settings' clock_skew_seconds
         self.checkpoint = ("road", 1)
         self.labels = [QLabel() for _ in range(5)]
         layout = QHBoxLayout(self)
@@ -152,12 +153,29 @@ class StatusLine(QWidget):
         self.labels[0].setText(f"{camera}: {camera_words.get(self.camera[0], self.camera[0])}")
         self.labels[1].setText(self._trust_text())
         self.labels[2].setText(self._sync_text())
-        self.labels[3].setText(
-            self.tr("CLOCK IS BEHIND TRUSTED TIME") if self.clock_problem else self.tr("Clock OK")
-        )
+        self.labels[3].setText(self._clock_text())
         kind, level = self.checkpoint
         level_word = self.tr("level")
         self.labels[4].setText(f"{texts.checkpoint(kind)} · {level_word} {level}")
+
+    def _clock_text(self) -> str:
+        if self.clock_problem:
+            return self.tr("CLOCK IS BEHIND TRUSTED TIME")
+        status = self.sync
+        if status is not None and status.clock_off(self.clock_tolerance_seconds):
+            offset = status.clock_offset_seconds
+            size = self._duration(abs(offset))
+            if offset > 0:
+                return self.tr("CLOCK %1 AHEAD OF THE HUB").replace("%1", size)
+            return self.tr("CLOCK %1 BEHIND THE HUB").replace("%1", size)
+        return self.tr("Clock OK")
+
+    def _duration(self, seconds: float) -> str:
+        if seconds < 90 * 60:
+            return self.tr("%n min", "", round(seconds / 60))
+        if seconds < 48 * 3600:
+            return self.tr("%n h", "", round(seconds / 3600))
+        return self.tr("%n day(s)", "", round(seconds / 86400))
 
     def _trust_text(self) -> str:
         trust = self.trust

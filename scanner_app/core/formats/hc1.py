@@ -7,6 +7,7 @@ the first failure names the reason.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,9 @@ FORMAT = CodeFormat.HC1
 PREFIX = "HC1:"
 CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_HCERT = 1, 4, 6, -260
 CERT_TYPES = ("v", "t", "r")
+# Any whitespace but " " (a Base45 digit). A regex, not a per-character loop: this check ran
+# for a quarter of verify()'s time on a real-sized card.
+WHITESPACE = re.compile(r"[^\S ]")
 
 
 def matches(text: str) -> bool:
@@ -83,7 +87,7 @@ def _run(text: str, context: VerifyContext, trace: _Trace) -> None:
     trace.passed(Step.DETECT, "HC1")
     if len(text) > MAX_QR_TEXT:
         trace.fail(Step.TEXT, Reason.TOO_LONG, f"{len(text)} characters")
-    if any(c.isspace() and c != " " for c in text):  # " " is a Base45 digit
+    if WHITESPACE.search(text):
         trace.fail(Step.TEXT, Reason.WHITESPACE, "whitespace inside the code")
     trace.passed(Step.TEXT)
     compressed = trace.decode(Step.BASE45, b45decode_strict, text[len(PREFIX) :])
