@@ -28,6 +28,10 @@ PLAIN = zxingcpp.TextMode.Plain  # the code's own characters; HRI would rewrite 
 # try_rotate only matters for 1-D barcodes (QR detection is rotation-invariant): measured the
 # same read rate on qrframes at about three quarters of the time.
 QR_OPTIONS = {"formats": QR, "text_mode": PLAIN, "try_rotate": False}
+# The first pass skips zxing's downscaled retries: on qrframes that is a fifth faster per
+# frame with the same reads but one, and the "downscale" rung (zxing's default) is the
+# first repair on a miss, so a large code close to the lens still reads on the next try.
+FIRST_PASS = {**QR_OPTIONS, "try_downscale": False}
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # we report bad files ourselves
 Corners = tuple[tuple[float, float], ...]
 
@@ -139,6 +143,7 @@ def _pyzbar_available() -> bool:
 
 def default_rungs(use_pyzbar: bool = True) -> list[tuple[str, Rung]]:
     rungs: list[tuple[str, Rung]] = [
+        ("downscale", zxing),
         ("sharpen", lambda im: zxing(enhance.sharpen(im))),
         ("fixed-threshold", lambda im: zxing(im, binarizer=zxingcpp.Binarizer.FixedThreshold)),
         ("local-contrast", lambda im: zxing(enhance.local_contrast(im))),
@@ -193,7 +198,7 @@ class Decoder:
         """`only_with_candidate` (live scanning): no repairs when nothing code-like is in
         view, so an empty scene costs one zxing pass per frame."""
         began = time.perf_counter()
-        results = zxingcpp.read_barcodes(image, **QR_OPTIONS, return_errors=True)  # type: ignore[arg-type]
+        results = zxingcpp.read_barcodes(image, **FIRST_PASS, return_errors=True)  # type: ignore[arg-type]
         good = [(b.text, _corners(b.position)) for b in results if b.valid and b.text]
         if good:
             return self._result(good, "plain", began, ("plain",))
