@@ -121,9 +121,15 @@ def _expected_failures(case: dict[str, Any]) -> list[str]:
     return [flag for flag in FLAG_REASONS if case["expected"].get(flag) is False]
 
 
-def test_corpus_is_present() -> None:
+@pytest.fixture
+def corpus() -> dict[str, dict[str, Any]]:
+    """The cases by id; skips (fails on CI) without ../shared/testdata."""
     shared_path("dgc", "cases", "manifest.jsonl")
-    assert len(CASES) == 229
+    return {c["id"]: c for c in CASES}
+
+
+def test_corpus_is_present(corpus: dict[str, dict[str, Any]]) -> None:
+    assert len(corpus) == 229
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -147,20 +153,19 @@ def test_case(case: dict[str, Any]) -> None:
         assert verdict.valid, f"{verdict.reason}: {verdict.steps[-1].detail}"
 
 
-def test_exceptions_are_all_real_cases() -> None:
-    assert set(EXCEPTIONS) <= {c["id"] for c in CASES}
+def test_exceptions_are_all_real_cases(corpus: dict[str, dict[str, Any]]) -> None:
+    assert set(EXCEPTIONS) <= set(corpus)
 
 
-def test_protected_kid_wins_over_unprotected() -> None:
+def test_protected_kid_wins_over_unprotected(corpus: dict[str, dict[str, Any]]) -> None:
     """common-CO21/22: protected kid right + unprotected wrong passes; the reverse fails."""
-    by_id = {c["id"]: c for c in CASES}
     for case_id, valid in (("common-CO21", True), ("common-CO22", False)):
-        case = by_id[case_id]
+        case = corpus[case_id]
         assert verify(case["prefix"], VerifyContext(_trust(case), _clock(case))).valid is valid
 
 
-def test_no_clock_is_read_inside_verify() -> None:
+def test_no_clock_is_read_inside_verify(corpus: dict[str, dict[str, Any]]) -> None:
     """The same input at the same injected time gives the same verdict, whatever now is."""
-    case = next(c for c in CASES if c["id"] == "AT-1")
+    case = corpus["AT-1"]
     far_future = datetime(2099, 1, 1, tzinfo=UTC)
     assert verify(case["prefix"], VerifyContext(_trust(case), far_future)).reason == Reason.EXPIRED
