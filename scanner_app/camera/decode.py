@@ -29,8 +29,8 @@ PLAIN = zxingcpp.TextMode.Plain  # the code's own characters; HRI would rewrite 
 # same read rate on qrframes at about three quarters of the time.
 QR_OPTIONS = {"formats": QR, "text_mode": PLAIN, "try_rotate": False}
 # The first pass skips zxing's downscaled retries: on qrframes that is a fifth faster per
-# frame with the same reads but one, and the "downscale" rung (zxing's default) is the
-# first repair on a miss, so a large code close to the lens still reads on the next try.
+# frame with the same reads, and the "downscale" rung (zxing's default) is the first
+# repair on a miss, so a large code close to the lens still reads on the next try.
 FIRST_PASS = {**QR_OPTIONS, "try_downscale": False}
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # we report bad files ourselves
 Corners = tuple[tuple[float, float], ...]
