@@ -257,11 +257,11 @@ class ScanController(QObject):
             except Exception:  # a bug in a source or the decoder chain: start the loop afresh
                 self._report_failure("capture failed; restarting the camera")
                 ended = False
-                self._stop.wait(1.0)
             finally:
                 loop.stop()
             if ended:
                 return
+            self._stop.wait(1.0)  # only reached after a failure: do not spin on a recurring bug
 
     def _run_capture(self, loop: CaptureLoop) -> bool:
         """Runs until stopped (False) or a file/folder source is exhausted (True)."""
