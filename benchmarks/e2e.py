@@ -22,16 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cv2
 
 from benchmarks._common import machine, percentile, table
-from scanner_app.app import open_check_store
-from scanner_app.bundle_store import BundleStore
-from scanner_app.camera.capture import CaptureLoop
-from scanner_app.camera.isolation import IsolatedDecoder
+from scanner_app.app import App
+from scanner_app.camera.capture import CaptureLoop, EventKind
 from scanner_app.camera.simulated import SimulatedCamera
 from scanner_app.camera.sources import CaptureSource
-from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
 from scanner_app.core.settings import Settings
-from scanner_app.scanning import ScanService
-from scanner_app.system_clock import SystemClock
 
 
 def make_video(path: Path, seconds: float, with_codes: bool) -> None:
@@ -55,28 +50,26 @@ def child_cpu(pid: int) -> float:
 
 
 def run(video: Path, data_dir: Path) -> tuple[list[float], float, float, int]:
-    clock = SystemClock()
-    bundle = BundleStore(data_dir).embedded()
-    checker = Checker(TrustMaterial.from_bundle(bundle), CheckpointSettings())
-    store = open_check_store(data_dir, Settings())
-    service = ScanService(checker, clock, recorder=store, cooldown_seconds=2.0)
-    decoder = IsolatedDecoder()
+    app = App(data_dir, settings=Settings(cooldown_seconds=2.0))
+    store = app.open_store()
+    service = app.scan_service(store)
+    decoder = app.decoder()
     decoder.start()
     source = lambda: CaptureSource(str(video), live=False, pace_fps=30)  # noqa: E731
-    loop = CaptureLoop(source, decoder, clock.monotonic)
+    loop = CaptureLoop(source, decoder, app.clock.monotonic)
     latencies: list[float] = []
 
     def on_event(event) -> None:  # type: ignore[no-untyped-def]
-        if event.kind == "code":
+        if event.kind is EventKind.CODE:
             outcome = service.handle(event.text, event.frame.captured)
             if outcome is not None:
                 latencies.append(outcome.latency_ms)
 
     cpu_before, wall_before = cpu_seconds(), time.perf_counter()
-    child_before = child_cpu(decoder._process.pid)
+    child_before = child_cpu(decoder._process.pid)  # type: ignore[attr-defined]
     loop.run(threading.Event(), on_event)
     wall = time.perf_counter() - wall_before
-    cpu = cpu_seconds() - cpu_before + child_cpu(decoder._process.pid) - child_before
+    cpu = cpu_seconds() - cpu_before + child_cpu(decoder._process.pid) - child_before  # type: ignore[attr-defined]
     decoder.close()
     store.close()
     return latencies, cpu / wall, wall, loop.frames

@@ -21,12 +21,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from benchmarks._common import machine, pin_one_core, rate, table
-from scanner_app.bundle_store import app_anchors
 from scanner_app.core.bundle import Anchor, build_content, open_bundle, sign_bundle
 from scanner_app.core.revocation import Blocklist
 from scanner_app.core.rules import classify, profile_from_json
 from scanner_app.devkit.keys import make_csca, new_ec_key
-from scanner_app.resources import asset
+from scanner_app.local.bundle_store import app_anchors
+from scanner_app.system.resources import asset
 
 NOW = datetime(2021, 10, 20, 3, 0, tzinfo=UTC)
 

@@ -19,9 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._common import machine, percentile, pin_one_core, table
 from scanner_app.devkit.cards import DEMO_PEOPLE
 from scanner_app.devkit.keys import make_csca, make_signer
-from scanner_app.exporting import export_day
+from scanner_app.local.device import load_device
+from scanner_app.services.export_day import export_day
 from scanner_app.store.checks import CheckStore
-from tests.store_helpers import NOW, card, checker_for, config
+from tests.store_helpers import NOW, STATION, card, checker_for, config
 
 COUNT = 3000
 
@@ -39,7 +40,9 @@ def measure(synchronous: str) -> tuple[float, list[float]]:
     for number in range(COUNT):
         moment = NOW + timedelta(seconds=number)
         start = time.perf_counter()
-        store.record(results[number % 50], texts[number % 50], wall_time=moment, monotonic=float(number))
+        store.record(
+            results[number % 50], texts[number % 50], STATION, wall_time=moment, monotonic=float(number)
+        )
         writes.append((time.perf_counter() - start) * 1000)
     rate = COUNT / (time.perf_counter() - began)
     store.close()
@@ -55,12 +58,17 @@ def export_timing() -> list[list[object]]:
     store = CheckStore.open(folder, config())
     day_start = datetime(NOW.year, NOW.month, NOW.day, 1, tzinfo=UTC)
     for number in range(10_000):
-        store.record(result, text, wall_time=day_start + timedelta(seconds=7 * number), monotonic=0.0)
+        store.record(
+            result, text, STATION, wall_time=day_start + timedelta(seconds=7 * number), monotonic=0.0
+        )
     store.close()
     rows = []
     for kind in ("csv", "xlsx", "pdf"):
         began = time.perf_counter()
-        _, _, count = export_day(folder, NOW.date(), kind, folder / f"day.{kind}", zone=UTC)
+        device = load_device(folder)
+        _, _, count = export_day(
+            folder, device, STATION.checkpoint_id, NOW.date(), kind, folder / f"day.{kind}", zone=UTC
+        )
         rows.append([kind, count, f"{time.perf_counter() - began:.2f} s"])
     return rows
 

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from benchmarks._common import machine, table
-from scanner_app.device import load_device
-from scanner_app.sync.wire import sign_batch
+from scanner_app.core.wire import sign_batch
+from scanner_app.local.device import load_device
 from tests.hub_helpers import HubServer, postgres_database
 from tests.test_hub_sync import enroll, queue_checks, relay
 

@@ -27,7 +27,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from benchmarks._common import machine, percentile, table
-from scanner_app.camera.sources import Frame
+from scanner_app.camera.frames import Frame
 from scanner_app.devkit.cards import Person, issue, vaccination
 from scanner_app.devkit.keys import demo_signer
 from scanner_app.devkit.render import qr_png_bytes
@@ -252,26 +252,23 @@ def background_work(session, data_dir: Path) -> threading.Thread:  # type: ignor
         hub_dir = Path(tempfile.mkdtemp())
         with HubServer(f"sqlite:///{hub_dir / 'hub.db'}", hub_dir) as hub:
             enroll(hub, data_dir)
-            from scanner_app.bundle_store import BundleStore
-            from scanner_app.device import load_device
-            from scanner_app.sync.client import HubClient
-            from scanner_app.sync.relay import SyncRelay
-            from scanner_app.system_clock import SystemClock
-            from scanner_app.ui.launch import WriterOutbox
+            from scanner_app.services.export_day import export_day
+            from scanner_app.ui.controller import WriterOutbox
 
+            app = session.app
+            app.reload_device()
             for _ in range(6):
-                relay = SyncRelay(
-                    WriterOutbox(session.controller),
-                    load_device(data_dir),
-                    HubClient(hub.url),
-                    BundleStore(data_dir),
-                    SystemClock(),
-                )
+                relay = app.relay(WriterOutbox(session.controller))
                 relay.cycle()
                 relay.client.close()
-                from scanner_app.exporting import export_day
-
-                export_day(data_dir, datetime.now().astimezone().date(), "pdf", data_dir / "day.pdf")
+                export_day(
+                    data_dir,
+                    app.device,
+                    app.station().checkpoint_id,
+                    datetime.now().astimezone().date(),
+                    "pdf",
+                    data_dir / "day.pdf",
+                )
                 time.sleep(2)
 
     thread = threading.Thread(target=work, daemon=True)

@@ -17,8 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import machine, pin_one_core, rate, table
-from scanner_app.bundle_store import BundleStore
-from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
+from scanner_app.app import App
 from scanner_app.core.context import VerifyContext
 from scanner_app.core.cose import parse_cose_sign1, signature_matches
 from scanner_app.core.encoding import b45decode_strict, inflate_bounded
@@ -45,9 +44,8 @@ def main() -> None:
         key = signer.trusted().public_key
         alg_id = -7 if alg == "ES256" else -37
         assert verify(text, context).valid and signature_matches(message, alg_id, key)
-        bundle = BundleStore(Path(tempfile.mkdtemp())).embedded()
-        material = TrustMaterial.from_bundle(bundle).with_extra_keys(context.trust)
-        checker = Checker(material, CheckpointSettings())
+        app = App(Path(tempfile.mkdtemp()))
+        checker = app.checker(material=app.trust.material.with_extra_keys(context.trust))
         floor = rate(lambda: signature_matches(message, alg_id, key))
         full = rate(lambda: verify(text, context))
         decided = rate(lambda: checker.check(text, NOW))

@@ -1,57 +1,232 @@
-"""The composition root: the one place that builds and wires the parts (settings, trust,
-device identity, check log, camera, sync, window)."""
+"""The composition root: the one place that builds the parts of a scanner from its data
+directory — settings, the device identity, the trust state, the checker, the check log, the
+scan service, the sync relay, the decoder and the frame source.
+
+The window (`ui/launch.py`), every command (`cli/`), the self-test and the benchmarks obtain
+these from an `App`; nothing else constructs them. `App` imports no Qt and no command line.
+"""
 
 from __future__ import annotations
 
+import glob
 import logging
+import os
 import sys
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
+from scanner_app.core.clock import Clock
+from scanner_app.core.record import Station
 from scanner_app.core.settings import Settings
-from scanner_app.device import load_device
-from scanner_app.store.checks import CheckStore, StoreConfig, StoreRecovered
+from scanner_app.local.bundle_store import BundleStore
+from scanner_app.local.device import Device, load_device
+from scanner_app.local.paths import data_dir as resolve_data_dir
+from scanner_app.local.settings_file import load_settings
+from scanner_app.local.trust_state import TrustState
+from scanner_app.system.clock import SystemClock
+
+# Adapters are imported where they are used: `scanner-app verify` must start without the
+# camera stack (OpenCV, numpy), the check log or the HTTP client.
+if TYPE_CHECKING:
+    from scanner_app.camera.frames import FrameSource
+    from scanner_app.camera.ports import FrameDecoder
+    from scanner_app.services.scan import Recorder, ScanService
+    from scanner_app.store.checks import CheckStore, StoreConfig
+    from scanner_app.sync.client import HubClient
+    from scanner_app.sync.relay import Outbox, SyncRelay, SyncStatus, SyncWorker
 
 log = logging.getLogger(__name__)
+SourceFactory = Callable[[], "FrameSource"]
 
 
-def store_config(data_dir: Path, settings: Settings) -> StoreConfig:
-    device = load_device(data_dir)
-    return StoreConfig(
-        device_id=device.device_id,
-        checkpoint_id=device.checkpoint_id or settings.checkpoint_id,
-        hmac_secret=device.hmac_secret,
-        operator=settings.operator,
-        identity_logging=settings.identity_logging,
-        seal_key=device.hub_seal_key,
-        retention_days=settings.retention_days,
-        duplicate_window_minutes=settings.duplicate_window_minutes,
-        duplicate_max_per_checkpoint=settings.duplicate_max_per_checkpoint,
-        duplicate_min_travel_minutes=settings.duplicate_min_travel_minutes,
-    )
+@dataclass(frozen=True)
+class CheckpointOverrides:
+    """What a command line may set for one run instead of the settings file."""
+
+    checkpoint: str | None = None
+    level: int | None = None
+    profile_id: str | None = None
 
 
-def open_check_store(data_dir: Path, settings: Settings, *, purge: bool = True) -> CheckStore:
-    """Open the log, recovering from damage with a clear message; purge by retention."""
-    config = store_config(data_dir, settings)
-    try:
-        store = CheckStore.open(data_dir, config)
-    except StoreRecovered as recovered:
-        print(f"scanner-app: warning: {recovered.damaged}; a new log was started", file=sys.stderr)
-        store = recovered.store
-    if purge:
-        removed = store.purge(datetime.now(UTC), keep_unsent=load_device(data_dir).enrolled)
-        if removed:
-            log.info("purged %d checks older than %s days", removed, settings.retention_days)
-    return store
+class App:
+    """One scanner: its data directory and everything built from it."""
+
+    def __init__(self, folder: Path, *, clock: Clock | None = None, settings: Settings | None = None) -> None:
+        self.data_dir = folder
+        self.clock: Clock = clock or SystemClock()
+        self._settings = settings
+        self.device: Device = load_device(folder)
+        self._trust: TrustState | None = None
+
+    @property
+    def trust(self) -> TrustState:
+        """Loaded (and its signature checked) once, on first use."""
+        if self._trust is None:
+            self._trust = TrustState(BundleStore(self.data_dir))
+        return self._trust
+
+    @property
+    def settings(self) -> Settings:
+        """Read on first use, so that commands that need none (a bundle import) work beside
+        a damaged settings file; raises SettingsProblem for one."""
+        if self._settings is None:
+            self._settings = load_settings(self.data_dir)
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @classmethod
+    def open(cls, folder: str | os.PathLike[str] | None = None, **options: object) -> App:
+        """`folder`: --data-dir, else SCANNER_DATA_DIR, else the platform's data directory."""
+        return cls(resolve_data_dir(folder), **options)  # type: ignore[arg-type]
+
+    @property
+    def enrolled(self) -> bool:
+        return self.device.enrolled and bool(self.device.hub_url)
+
+    def reload_device(self) -> Device:
+        """After enrollment changed what `device/` holds."""
+        self.device = load_device(self.data_dir)
+        return self.device
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def checker(
+        self,
+        settings: Settings | None = None,
+        *,
+        material: TrustMaterial | None = None,
+        overrides: CheckpointOverrides = CheckpointOverrides(),
+    ) -> Checker:
+        """The checker for these settings (default: the current ones) on the trust in use,
+        or on `material` (a `--bundle` or `--trust` given on the command line).
+        Raises SettingsError when the settings name a profile, policy, type or level that
+        does not exist."""
+        chosen = settings or self.settings
+        checkpoint = CheckpointSettings(
+            checkpoint=overrides.checkpoint or chosen.checkpoint_type,
+            level=overrides.level or chosen.epidemic_level,
+            profile_id=overrides.profile_id or chosen.profile_id,
+            policy_id=chosen.policy_id,
+            skew=timedelta(seconds=chosen.clock_skew_seconds),
+        )
+        return Checker(material or self.trust.material, checkpoint)
+
+    def station(self, settings: Settings | None = None) -> Station:
+        """Enrollment names the checkpoint; before it, the setting does."""
+        chosen = settings or self.settings
+        return Station(self.device.checkpoint_id or chosen.checkpoint_id, chosen.operator)
+
+    def scan_service(self, recorder: Recorder | None, checker: Checker | None = None) -> ScanService:
+        from scanner_app.services.scan import ScanService
+
+        return ScanService(
+            checker or self.checker(),
+            self.clock,
+            self.station(),
+            floor=lambda: self.trust.floor,
+            recorder=recorder,
+            cooldown_seconds=self.settings.cooldown_seconds,
+        )
+
+    # -- the check log -------------------------------------------------------------------
+
+    def store_config(self, settings: Settings | None = None) -> StoreConfig:
+        from scanner_app.store.checks import StoreConfig
+
+        chosen = settings or self.settings
+        return StoreConfig(
+            device_id=self.device.device_id,
+            hmac_secret=self.device.hmac_secret,
+            identity_logging=chosen.identity_logging,
+            seal_key=self.device.hub_seal_key,
+            retention_days=chosen.retention_days,
+            duplicate_window_minutes=chosen.duplicate_window_minutes,
+            duplicate_max_per_checkpoint=chosen.duplicate_max_per_checkpoint,
+            duplicate_min_travel_minutes=chosen.duplicate_min_travel_minutes,
+        )
+
+    def open_store(self, *, purge: bool = True) -> CheckStore:
+        """Open the log, recovering from damage with a clear message; purge by retention."""
+        from scanner_app.store.checks import CheckStore, StoreRecovered
+
+        try:
+            store = CheckStore.open(self.data_dir, self.store_config())
+        except StoreRecovered as recovered:
+            print(f"scanner-app: warning: {recovered.damaged}; a new log was started", file=sys.stderr)
+            store = recovered.store
+        if purge:
+            removed = store.purge(self.clock.now(), keep_unsent=self.device.enrolled)
+            if removed:
+                log.info("purged %d checks older than %s days", removed, self.settings.retention_days)
+        return store
+
+    # -- the hub -------------------------------------------------------------------------
+
+    def hub_client(self, url: str | None = None) -> HubClient:
+        from scanner_app.sync.client import HubClient
+
+        target = url or self.device.hub_url
+        if not target:
+            raise ValueError("no hub address: this scanner is not enrolled")
+        return HubClient(target)
+
+    def relay(self, outbox: Outbox, client: HubClient | None = None) -> SyncRelay | None:
+        """None until the scanner is enrolled with a hub."""
+        from scanner_app.sync.relay import SyncRelay
+
+        if not self.enrolled:
+            return None
+        return SyncRelay(outbox, self.device, client or self.hub_client(), self.trust, self.clock)
+
+    def sync_worker(self, outbox: Outbox, on_status: Callable[[SyncStatus], None]) -> SyncWorker | None:
+        """The background sync thread (not started), or None until the scanner is enrolled."""
+        from scanner_app.sync.relay import SyncWorker
+
+        if not self.enrolled:
+            return None
+        return SyncWorker(lambda: self.relay(outbox), on_status=on_status)
+
+    # -- the camera ----------------------------------------------------------------------
+
+    def decoder(self, *, isolated: bool = True) -> FrameDecoder:
+        """In a child process (a native crash costs one frame), or in this one."""
+        if isolated:
+            from scanner_app.camera.isolation import IsolatedDecoder
+
+            return IsolatedDecoder()
+        from scanner_app.camera.decode import Decoder
+
+        return Decoder()
+
+    def frame_source(self, spec: str | None = None, *, demo: bool = False) -> tuple[SourceFactory, bool]:
+        """(source factory, demo?): --demo, then --camera (`spec`), then the setting, then the
+        first webcam, then the simulated camera showing the dev kit's DEMO cards."""
+        from scanner_app.camera.simulated import SimulatedCamera
+        from scanner_app.camera.sources import make_source
+
+        monotonic = self.clock.monotonic
+        if demo:
+            return (lambda: SimulatedCamera(clock=monotonic)), True
+        chosen = spec or self.settings.camera
+        if chosen:
+            return (lambda: make_source(chosen, monotonic)), chosen == "demo"
+        index = _first_camera()
+        if index is None:
+            log.info("no webcam found: using the simulated camera with the DEMO cards")
+            return (lambda: SimulatedCamera(clock=monotonic)), True
+        return (lambda: make_source(str(index), monotonic)), False
 
 
-def open_recorder(setup: Any) -> CheckStore:
-    return open_check_store(setup.data_dir, setup.settings)
+def _first_camera() -> int | None:
+    if sys.platform.startswith("linux") and not glob.glob("/dev/video*"):
+        return None  # no device node: no need to ask OpenCV
+    from scanner_app.camera.sources import first_webcam
 
-
-def run_gui(args: Any) -> int:
-    from scanner_app.ui.launch import launch
-
-    return launch(args)
+    return first_webcam()

@@ -8,13 +8,12 @@ from typing import Any
 
 from fastapi import FastAPI, Header, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, create_model, field_validator
 
-from scanner_app.sync.wire import HUB_TIME_HEADER
+from scanner_app.core.record import RECORD, FieldSpec
+from scanner_app.core.wire import HUB_TIME_HEADER
 from scanner_hub.ingest import IngestRefused
 from scanner_hub.service import Hub
-
-HEX64 = r"^[0-9a-f]{64}$"
 
 
 class EnrollRequest(BaseModel):
@@ -33,36 +32,20 @@ class Enrollment(BaseModel):
     seal_public_key: str
 
 
-class CheckRecord(BaseModel):
-    seq: int = Field(ge=1, le=2**62)
-    id: str = Field(max_length=64)
-    wall_time: str = Field(max_length=40)
-    monotonic: float | None = None
-    session: str | None = Field(default=None, max_length=64)
-    device_id: str = Field(max_length=64)
-    checkpoint_id: str | None = Field(default=None, max_length=128)
-    checkpoint_type: str | None = Field(default=None, max_length=16)
-    level: int | None = Field(default=None, ge=0, le=9)
-    operator: str | None = Field(default=None, max_length=128)
-    format: str = Field(max_length=32)
-    issuer: str | None = Field(default=None, max_length=8)
-    kid: str | None = Field(default=None, max_length=16)
-    certificate_type: str | None = Field(default=None, max_length=1)
-    valid: int = Field(ge=0, le=1)
-    colour: str | None = Field(default=None, max_length=8)
-    decision: str = Field(max_length=8)
-    reason: str = Field(max_length=64)
-    profile_id: str | None = Field(default=None, max_length=64)
-    profile_version: str | None = Field(default=None, max_length=32)
-    policy_id: str | None = Field(default=None, max_length=64)
-    policy_version: str | None = Field(default=None, max_length=32)
-    cert_hash: str | None = Field(default=None, max_length=64)
-    flags: str | None = Field(default=None, max_length=512)
-    sealed: str | None = Field(default=None, max_length=20000)
-    prev_hash: str = Field(pattern=HEX64)
-    row_hash: str = Field(pattern=HEX64)
+def _record_field(spec: FieldSpec) -> tuple[Any, Any]:
+    """A request-model field from the record contract."""
+    limits = {
+        "max_length": spec.max_length,
+        "pattern": spec.pattern,
+        "ge": spec.minimum,
+        "le": spec.maximum,
+    }
+    field = Field(... if spec.required else None, **{k: v for k, v in limits.items() if v is not None})
+    return (spec.kind if spec.required else spec.kind | None), field
 
-    @field_validator("wall_time")
+
+class _RecordBase(BaseModel):
+    @field_validator("wall_time", check_fields=False)
     @classmethod
     def _aware_iso(cls, value: str) -> str:
         moment = datetime.fromisoformat(value)
@@ -71,9 +54,16 @@ class CheckRecord(BaseModel):
         return value
 
 
+CheckRecord = create_model(  # type: ignore[call-overload]
+    "CheckRecord", __base__=_RecordBase, **{spec.name: _record_field(spec) for spec in RECORD}
+)
+
+
 class Batch(BaseModel):
     device_id: str = Field(min_length=1, max_length=64)
-    records: list[CheckRecord] = Field(min_length=1, max_length=5000)
+    records: list[CheckRecord] = Field(  # type: ignore[valid-type]
+        min_length=1, max_length=5000
+    )
     signature: str = Field(max_length=200)
 
 

@@ -45,11 +45,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace, hub) -> int:  # type: ignore[no-untyped-def]
-    from scanner_app.bundle_store import app_anchors
-    from scanner_app.cli.bundle_cmd import content_from_args
-    from scanner_app.cli.common import UsageError
     from scanner_app.core.bundle import Anchor, BundleError, sign_bundle
     from scanner_app.devkit.keys import demo_anchor_key
+    from scanner_app.local.bundle_store import app_anchors
+    from scanner_app.services.bundle_content import content_from_args
+    from scanner_app.services.inputs import InputError
 
     key = hub.keys.anchor_key(args.anchor_key)
     if key is None:
@@ -66,7 +66,7 @@ def _publish(args: argparse.Namespace, hub) -> int:  # type: ignore[no-untyped-d
         content = content_from_args(args)
         data = sign_bundle(content, key)
         sequence = hub.publish(data, [*app_anchors(), Anchor("hub", key.public_key(), demo=args.demo)])
-    except (UsageError, BundleError, ValueError) as exc:
+    except (InputError, BundleError, ValueError) as exc:
         print(f"scanner-hub publish: error: {exc}", file=sys.stderr)
         return 2
     print(f"published trust bundle sequence {sequence}")
@@ -111,7 +111,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from scanner_app.cli.bundle_cmd import add_content_arguments
+    from scanner_app.services.bundle_content import add_arguments as add_content_arguments
 
     parser = argparse.ArgumentParser(prog="scanner-hub", description="District hub for checkpoint scanners")
     data_dir_help = "the hub's keys and default SQLite database"

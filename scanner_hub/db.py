@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
+from scanner_app.core.record import RECORD, FieldSpec
+
 metadata = MetaData()
 
 devices = Table(
@@ -65,38 +67,24 @@ check_keys = Table(
 )
 
 
+_SQL_TYPES = {int: Integer, float: Float}
+
+
+def _record_column(spec: FieldSpec) -> Column:  # type: ignore[type-arg]
+    if spec.kind is str:
+        kind = String(spec.max_length) if spec.max_length and spec.max_length <= 512 else Text()
+    else:
+        kind = _SQL_TYPES[spec.kind]()
+    return Column(spec.name, kind, nullable=not spec.required)
+
+
 def check_columns() -> list[Column]:  # type: ignore[type-arg]
-    """Fresh Column objects: a Column belongs to one Table."""
+    """Fresh Column objects (a Column belongs to one Table): the record contract's fields
+    plus what only the hub knows (the partition day and when the record arrived)."""
     return [
-        Column("device_id", String(64), nullable=False),
-        Column("seq", Integer, nullable=False),
+        *(_record_column(spec) for spec in RECORD),
         Column("day", Date, nullable=False),
-        Column("id", String(36), nullable=False),
-        Column("wall_time", String(40), nullable=False),
         Column("received_at", DateTime(timezone=True), nullable=False),
-        Column("monotonic", Float),
-        Column("session", String(32)),
-        Column("checkpoint_id", String(128)),
-        Column("checkpoint_type", String(16)),
-        Column("level", Integer),
-        Column("operator", String(128)),
-        Column("format", String(32)),
-        Column("issuer", String(8)),
-        Column("kid", String(16)),
-        Column("certificate_type", String(1)),
-        Column("valid", Integer),
-        Column("colour", String(8)),
-        Column("decision", String(8)),
-        Column("reason", String(64)),
-        Column("profile_id", String(64)),
-        Column("profile_version", String(32)),
-        Column("policy_id", String(64)),
-        Column("policy_version", String(32)),
-        Column("cert_hash", String(64)),
-        Column("flags", Text),
-        Column("sealed", Text),
-        Column("prev_hash", String(64), nullable=False),
-        Column("row_hash", String(64), nullable=False),
     ]
 
 

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from scanner_app.store.export import COLUMNS, day_bounds
+from scanner_app.core.record import EXPORT_COLUMNS, Flag, day_bounds
 from scanner_hub.db import checks
 
-HUB_COLUMNS = (*COLUMNS, "received_at", "hub_flags")
+HUB_COLUMNS = (*EXPORT_COLUMNS, "received_at", "hub_flags")
 
 
 def day_rows(
@@ -51,7 +51,7 @@ def _flag_travel(rows: list[dict[str, Any]], window: timedelta) -> None:
             gap = datetime.fromisoformat(later["wall_time"]) - datetime.fromisoformat(earlier["wall_time"])
             if earlier["checkpoint_id"] != later["checkpoint_id"] and gap < window:
                 for row in (earlier, later):
-                    row["hub_flags"] = "impossible_travel"
+                    row["hub_flags"] = Flag.IMPOSSIBLE_TRAVEL.value
 
 
 def _values(row: dict[str, Any]) -> list[Any]:

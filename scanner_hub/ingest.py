@@ -22,8 +22,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from scanner_app.store.chain import GENESIS, row_hash
-from scanner_app.sync.wire import RECORD_FIELDS, batch_signature_ok
+from scanner_app.core.chain import GENESIS, row_hash
+from scanner_app.core.wire import WIRE_FIELDS, batch_signature_ok
 from scanner_hub.db import check_keys, checks, conflicts, devices, events, is_postgres
 
 log = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ def _take(
             f"device restarted its log at seq {seq}; records {head + 1}..{seq - 1} never arrive",
             now,
         )
-    new.append({f: record.get(f) for f in RECORD_FIELDS})
+    new.append({f: record.get(f) for f in WIRE_FIELDS})
     known[seq] = offered
     result.stored.append(seq)
     result.head_seq, result.head_hash = seq, offered

@@ -14,7 +14,7 @@ import platformdirs
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
-from scanner_app.atomic import write_atomic
+from scanner_app.local.atomic import write_atomic
 
 
 def hub_data_dir(explicit: str | None = None) -> Path:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from scanner_app.core.bundle import open_bundle
 from scanner_app.core.policy import CHECKPOINT_TYPES
+from scanner_app.core.wire import OUTBOX_FORMAT
 from scanner_hub.db import (
     bundles,
     create_schema,
@@ -166,7 +167,7 @@ class Hub:
     def ingest_file(self, text: str) -> list[IngestResult]:
         """Sneakernet: a file of signed batches written by `scanner-app outbox export`."""
         document = json.loads(text)
-        if document.get("format") != "scanner-outbox/1":
+        if document.get("format") != OUTBOX_FORMAT:
             raise ValueError("not a scanner outbox file")
         return [self.ingest(batch) for batch in document["batches"]]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scanner_app.camera.sources import Frame, SourceError
+from scanner_app.camera.frames import Frame, SourceError
 
 
 def noise_frame(seed: int, size: tuple[int, int] = (64, 48)) -> np.ndarray:

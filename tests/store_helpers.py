@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from scanner_app.bundle_store import BundleStore
 from scanner_app.core.checkpoint import Checker, CheckpointSettings, CheckResult, TrustMaterial
+from scanner_app.core.record import Station
 from scanner_app.core.trust import TrustStore
 from scanner_app.devkit.cards import Person, issue, vaccination
 from scanner_app.devkit.keys import Signer
+from scanner_app.local.bundle_store import BundleStore
 from scanner_app.store.checks import CheckStore, StoreConfig
 
 NOW = datetime(2021, 10, 20, 3, 0, tzinfo=UTC)
+STATION = Station("CP-1")
 
 
 def checker_for(signer: Signer, tmp: Path) -> Checker:
@@ -39,7 +41,6 @@ def card(signer: Signer, person: Person, ci: str | None = None) -> str:
 def config(**overrides: object) -> StoreConfig:
     values: dict[str, object] = {
         "device_id": "dev-test",
-        "checkpoint_id": "CP-1",
         "hmac_secret": b"k" * 32,
     }
     values.update(overrides)
@@ -57,6 +58,6 @@ def fill(
     for number, text in enumerate(texts):
         moment = start + timedelta(seconds=step_seconds * number)
         result = checker.check(text, moment)
-        store.record(result, text, wall_time=moment, monotonic=float(number))
+        store.record(result, text, STATION, wall_time=moment, monotonic=float(number))
         results.append(result)
     return results

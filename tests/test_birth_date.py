@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner_app.i18n import translator
-from scanner_app.messages import birth_date_text
+from scanner_app.text.i18n import translator
+from scanner_app.text.messages import birth_date_text
 
 
 def english(context: str, text: str) -> str:

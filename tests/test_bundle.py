@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from scanner_app.bundle_store import BundleStore, app_anchors
 from scanner_app.core.bundle import (
     Anchor,
     BundleError,
@@ -25,7 +24,8 @@ from scanner_app.core.policy import Decision
 from scanner_app.core.revocation import certificate_hash
 from scanner_app.devkit.cards import DEMO_PEOPLE, issue, vaccination
 from scanner_app.devkit.keys import demo_anchor_key, new_ec_key
-from scanner_app.resources import asset
+from scanner_app.local.bundle_store import BundleStore, app_anchors
+from scanner_app.system.resources import asset
 
 NOW = datetime(2021, 10, 20, 3, 0, tzinfo=UTC)
 PROFILE = json.loads(asset("rules", "VN-KH-2021-10.json").read_text())
@@ -203,7 +203,7 @@ def test_atomic_replacement_under_a_crash(
     new one, each with its own ratchet, never a mix."""
     store = BundleStore(data_dir, anchors)
     store.install(make_bundle(anchor_key, 1, [signer]), NOW)
-    import scanner_app.bundle_store as module
+    import scanner_app.local.bundle_store as module
 
     real_commit = module.commit_staged
     commits = []

@@ -15,15 +15,15 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from scanner_app.bundle_store import BundleStore
-from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
-from scanner_app.device import load_device
+from scanner_app.core.wire import sign_batch
 from scanner_app.devkit.catalog import demo_cards
+from scanner_app.local.bundle_store import BundleStore
+from scanner_app.local.device import load_device
+from scanner_app.local.trust_state import TrustState
 from scanner_app.store.checks import CheckStore
 from scanner_app.sync.client import HubClient, HubRefused, HubUnavailable
 from scanner_app.sync.relay import SyncRelay
-from scanner_app.sync.wire import sign_batch
-from scanner_app.system_clock import SystemClock
+from scanner_app.system.clock import SystemClock
 from scanner_hub.db import check_keys, checks, conflicts
 from tests.cli_helpers import cli
 from tests.hub_helpers import FaultProxy, HubServer, postgres_database
@@ -62,12 +62,12 @@ def enroll(hub: HubServer, data_dir: Path, via: str | None = None) -> None:
 
 def queue_checks(data_dir: Path, count: int) -> CheckStore:
     """`count` real decisions in the scanner's log (the demo bundle's cards, cycled)."""
-    from scanner_app.app import store_config
-    from scanner_app.core.settings import Settings
+    from scanner_app.app import App
 
-    store = CheckStore.open(data_dir, store_config(data_dir, Settings()))
-    bundle = BundleStore(data_dir).embedded()
-    checker = Checker(TrustMaterial.from_bundle(bundle), CheckpointSettings())
+    app = App(data_dir)
+    store = app.open_store(purge=False)
+    checker = app.checker()
+    station = app.station()
     results = [(checker.check(c.text, NOW), c.text) for c in demo_cards(NOW)]
     start = datetime.now(UTC) - timedelta(hours=1)
     for number in range(count):
@@ -75,6 +75,7 @@ def queue_checks(data_dir: Path, count: int) -> CheckStore:
         store.record(
             result,
             text,
+            station,
             wall_time=start + timedelta(milliseconds=300 * number),
             monotonic=float(number),
         )
@@ -86,7 +87,7 @@ def relay(data_dir: Path, store: CheckStore, url: str, timeout: float = 1.0) -> 
         store,
         load_device(data_dir),
         HubClient(url, timeout=timeout),
-        BundleStore(data_dir),
+        TrustState(BundleStore(data_dir)),
         SystemClock(),
         batch_size=500,
     )
@@ -241,7 +242,7 @@ def test_a_different_record_under_a_used_key_is_refused_loudly(hub: HubServer, d
         == 200
     )
     forged = dict(records[1], decision="allow" if records[1]["decision"] != "allow" else "deny")
-    from scanner_app.store.chain import row_hash
+    from scanner_app.core.chain import row_hash
 
     forged["row_hash"] = row_hash(forged)
     answer = http.post("/v1/batches", json=sign_batch(device.device_id, [forged], device.signing_key))

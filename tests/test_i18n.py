@@ -8,8 +8,8 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from scanner_app.i18n import pick_language, translator
-from scanner_app.resources import asset
+from scanner_app.system.resources import asset
+from scanner_app.text.i18n import pick_language, translator
 
 ROOT = Path(__file__).resolve().parent.parent
 TS = ROOT / "assets" / "i18n" / "scanner_vi.ts"

@@ -12,7 +12,7 @@ import pytest
 
 from scanner_app.core.rules import Colour, classify, classify_context, profile_from_json
 from scanner_app.devkit.cards import cwt_payload, hc1_text, sign_cose
-from scanner_app.resources import asset
+from scanner_app.system.resources import asset
 from tests.cli_helpers import cli
 from tests.conftest import SHARED, shared_path
 

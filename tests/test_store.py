@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import x25519
 
+from scanner_app.core.record import Station, StoreProblem
 from scanner_app.devkit.cards import DEMO_PEOPLE, Person
 from scanner_app.store import privacy
 from scanner_app.store.checks import CheckStore, StoreRecovered
 from scanner_app.store.db import DB_NAME, StoreUnavailable
 from tests.cli_helpers import cli
-from tests.store_helpers import NOW, card, checker_for, config, fill
+from tests.store_helpers import NOW, STATION, card, checker_for, config, fill
 
 
 @pytest.fixture
@@ -59,7 +60,9 @@ def _writer(data_dir: Path, texts: list[str], checker, ack_fd: int) -> None:  # 
     while True:
         text = texts[number % len(texts)]
         moment = NOW + timedelta(seconds=number)
-        saved = store.record(checker.check(text, moment), text, wall_time=moment, monotonic=float(number))
+        saved = store.record(
+            checker.check(text, moment), text, STATION, wall_time=moment, monotonic=float(number)
+        )
         os.write(ack_fd, f"{saved.seq}\n".encode())  # acknowledged only after COMMIT
         number += 1
 
@@ -216,19 +219,21 @@ def test_the_same_card_too_often_is_flagged(data_dir: Path, checker, signer) -> 
     flags = []
     for number in range(5):
         moment = NOW + timedelta(minutes=2 * number)
-        flags.append(store.record(checker.check(shared, moment), shared, wall_time=moment, monotonic=0).flags)
+        flags.append(
+            store.record(checker.check(shared, moment), shared, STATION, wall_time=moment, monotonic=0).flags
+        )
     assert [("shared_code" in f) for f in flags] == [False, False, False, True, True]
     store.close()
 
 
 def test_two_checkpoints_too_close_in_time_are_flagged(data_dir: Path, checker, signer) -> None:  # type: ignore[no-untyped-def]
     text = card(signer, DEMO_PEOPLE[1], ci="URN:UVCI:01:VN:TRAVELLER#2")
-    first = CheckStore.open(data_dir, config(checkpoint_id="CP-NORTH"))
-    first.record(checker.check(text, NOW), text, wall_time=NOW, monotonic=0)
+    first = CheckStore.open(data_dir, config())
+    first.record(checker.check(text, NOW), text, Station("CP-NORTH"), wall_time=NOW, monotonic=0)
     first.close()
-    second = CheckStore.open(data_dir, config(checkpoint_id="CP-SOUTH"))
+    second = CheckStore.open(data_dir, config())
     later = NOW + timedelta(minutes=5)
-    saved = second.record(checker.check(text, later), text, wall_time=later, monotonic=1)
+    saved = second.record(checker.check(text, later), text, Station("CP-SOUTH"), wall_time=later, monotonic=1)
     assert "impossible_travel" in saved.flags
     second.close()
 
@@ -314,7 +319,7 @@ def test_a_damaged_log_is_moved_aside_never_deleted(filled: Path, checker, texts
         CheckStore.open(filled, config())
     assert recovered.value.damaged.moved_to.exists()
     fresh = recovered.value.store
-    saved = fresh.record(checker.check(texts[0], NOW), texts[0], wall_time=NOW, monotonic=0)
+    saved = fresh.record(checker.check(texts[0], NOW), texts[0], STATION, wall_time=NOW, monotonic=0)
     assert saved.seq > 10  # numbers the lost log used are never reused
     events = list(fresh.db.query("select kind from events"))
     assert events == [{"kind": "store_recovered"}]
@@ -327,8 +332,8 @@ def test_a_full_disk_is_an_environment_error_and_loses_nothing(filled: Path, che
     store.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full" (SQLITE_FULL)
     with pytest.raises(StoreUnavailable) as error:
         for number in range(200):
-            store.record(checker.check(texts[0], NOW), "x" * 4000, wall_time=NOW, monotonic=number)
-    assert error.value.code == "disk_full"
+            store.record(checker.check(texts[0], NOW), "x" * 4000, STATION, wall_time=NOW, monotonic=number)
+    assert error.value.problem is StoreProblem.DISK_FULL
     store.close()
     reopened = CheckStore.open(filled, config())
     assert reopened.verify().ok and len(list(reopened.rows())) >= 10
@@ -339,19 +344,19 @@ def test_a_read_only_medium_is_an_environment_error(filled: Path, checker, texts
     store = CheckStore.open(filled, config())
     store.db.execute("PRAGMA query_only = 1")  # what a write-protected stick does to writes
     with pytest.raises(StoreUnavailable) as error:
-        store.record(checker.check(texts[0], NOW), texts[0], wall_time=NOW, monotonic=0)
-    assert error.value.code == "read_only"
+        store.record(checker.check(texts[0], NOW), texts[0], STATION, wall_time=NOW, monotonic=0)
+    assert error.value.problem is StoreProblem.READ_ONLY
     store.close()
 
 
 def test_scan_service_reports_unsaved_checks(filled: Path, checker, texts, clock) -> None:  # type: ignore[no-untyped-def]
-    from scanner_app.scanning import ScanService
+    from scanner_app.services.scan import ScanService
 
     store = CheckStore.open(filled, config())
     store.db.execute("PRAGMA query_only = 1")
     clock.current = NOW
-    outcome = ScanService(checker, clock, recorder=store).handle(texts[0], clock.monotonic())
-    assert outcome is not None and not outcome.saved and "read_only" in (outcome.store_error or "")
+    outcome = ScanService(checker, clock, STATION, recorder=store).handle(texts[0], clock.monotonic())
+    assert outcome is not None and not outcome.saved and outcome.store_problem is StoreProblem.READ_ONLY
     store.close()
 
 
@@ -365,7 +370,7 @@ def test_every_historical_schema_upgrades_with_a_backup_first(data_dir: Path, ch
         assert "events" in store.db.table_names()
         assert [r["seq"] for r in store.rows()] == [1]
         assert store.verify().ok
-        saved = store.record(checker.check(texts[0], NOW), texts[0], wall_time=NOW, monotonic=0)
+        saved = store.record(checker.check(texts[0], NOW), texts[0], STATION, wall_time=NOW, monotonic=0)
         assert saved.seq == 2 and store.verify().ok
         store.close()
         assert list(data_dir.glob("checks.before-m002_events-*.db")), "no backup before migrating"

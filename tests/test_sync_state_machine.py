@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from scanner_app.device import load_device
+from scanner_app.local.device import load_device
 from scanner_app.store.checks import CheckStore
 from scanner_app.sync.client import HubRefused, HubUnavailable
 from tests.hub_helpers import FaultProxy, HubServer, postgres_database

@@ -5,6 +5,7 @@ changes every visible string; long translations do not break the layout."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +16,10 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTableWidge
 
 from scanner_app.camera.decode import Decoder
 from scanner_app.camera.sources import ImageFilesSource
+from scanner_app.core.record import Flag, StoreProblem
 from scanner_app.devkit.catalog import demo_cards
 from scanner_app.devkit.render import write_qr_png
-from scanner_app.pin_store import PinResult, PinStore
+from scanner_app.local.pin_store import PinResult, PinStore
 from scanner_app.ui.launch import build_session
 from scanner_app.ui.session import Session
 
@@ -109,7 +111,7 @@ def test_manual_entry_of_an_identity_code_needs_the_officer(qtbot, session: Sess
 def test_the_kiosk_resets_by_itself(qtbot, session: Session, cards) -> None:  # type: ignore[no-untyped-def]
     from scanner_app.ui.kiosk import KioskWindow
 
-    session.settings = session.settings.__class__(**{**session.settings.to_json(), "result_seconds": 0.3})
+    session.app.settings = dataclasses.replace(session.settings, result_seconds=0.3)
     kiosk = KioskWindow(session)
     qtbot.addWidget(kiosk)
     kiosk.show()
@@ -212,7 +214,7 @@ def test_the_worst_case_result_fits_the_panel_at_laptop_size(qtbot, session: Ses
         session.controller.start()
     session.controller.stop()
     outcome = dataclasses.replace(
-        blocker.args[0], saved=False, store_error="disk_full", flags=("shared_code",)
+        blocker.args[0], saved=False, store_problem=StoreProblem.DISK_FULL, flags=(Flag.SHARED_CODE,)
     )
     window.result.show_outcome(outcome)
     QApplication.processEvents()
@@ -235,7 +237,7 @@ def test_store_problems_pause_scanning_with_a_clear_message(qtbot, session: Sess
     window = MainWindow(session)
     qtbot.addWidget(window)
     window.show()
-    window.on_store_problem("disk_full: database or disk is full")
+    window.on_store_problem(StoreProblem.DISK_FULL)
     assert window.banner.isVisible() and "ổ đĩa đã đầy" in window.banner.text()
 
 
@@ -355,7 +357,7 @@ def test_supervisor_view_shows_the_day_and_exports_with_progress(
 
 
 def test_settings_are_saved_logged_and_applied(qtbot, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from scanner_app.settings_file import load_settings
+    from scanner_app.local.settings_file import load_settings
     from scanner_app.ui.settings_dialog import SettingsDialog
 
     session.controller.start()
@@ -374,3 +376,25 @@ def test_settings_are_saved_logged_and_applied(qtbot, session: Session, monkeypa
         lambda s: [r["kind"] for r in s.db.query("select kind from events")]
     ).result(10)
     assert "settings_changed" in events and "pin_changed" in events
+
+
+def test_settings_changed_in_the_dialog_apply_to_the_next_record_without_a_restart(
+    qtbot, session: Session, cards
+) -> None:  # type: ignore[no-untyped-def]
+    from scanner_app.ui.settings_dialog import SettingsDialog
+
+    with qtbot.waitSignal(session.controller.outcome_ready, timeout=20_000):
+        session.controller.start()  # the camera's picture: a record with the start-up settings
+    dialog = SettingsDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.operator.setText("Trung úy Lê Văn Tám")
+    dialog.checkpoint_id.setText("KH-CR-07")
+    dialog.save()
+    with qtbot.waitSignal(session.controller.outcome_ready, timeout=20_000) as blocker:
+        session.controller.submit_text(cards["yellow-1of2"].text)
+    assert blocker.args[0].saved
+    rows = session.controller.call_in_writer(lambda store: list(store.rows())).result(timeout=10)
+    assert [(r["operator"], r["checkpoint_id"]) for r in rows] == [
+        ("", "CP-DEMO"),
+        ("Trung úy Lê Văn Tám", "KH-CR-07"),
+    ]

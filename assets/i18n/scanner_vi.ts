@@ -1,956 +1,968 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
-<context>
+  <context>
     <name>CertificateType</name>
     <message>
-        <source>vaccination</source>
-        <translation>tiêm chủng</translation>
+      <source>vaccination</source>
+      <translation>tiêm chủng</translation>
     </message>
     <message>
-        <source>test</source>
-        <translation>xét nghiệm</translation>
+      <source>test</source>
+      <translation>xét nghiệm</translation>
     </message>
     <message>
-        <source>recovery</source>
-        <translation>khỏi bệnh</translation>
+      <source>recovery</source>
+      <translation>khỏi bệnh</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Checkpoint</name>
     <message>
-        <source>Road checkpoint</source>
-        <translation>Chốt kiểm soát giao thông</translation>
+      <source>Road checkpoint</source>
+      <translation>Chốt kiểm soát giao thông</translation>
     </message>
     <message>
-        <source>Market / supermarket</source>
-        <translation>Chợ / siêu thị</translation>
+      <source>Market / supermarket</source>
+      <translation>Chợ / siêu thị</translation>
     </message>
     <message>
-        <source>Office</source>
-        <translation>Cơ quan</translation>
+      <source>Office</source>
+      <translation>Cơ quan</translation>
     </message>
     <message>
-        <source>Event</source>
-        <translation>Sự kiện</translation>
+      <source>Event</source>
+      <translation>Sự kiện</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Cli</name>
     <message>
-        <source>Reason</source>
-        <translation>Lý do</translation>
+      <source>Reason</source>
+      <translation>Lý do</translation>
     </message>
     <message>
-        <source>Colour</source>
-        <translation>Màu</translation>
+      <source>Colour</source>
+      <translation>Màu</translation>
     </message>
     <message>
-        <source>Holder</source>
-        <translation>Người mang thẻ</translation>
+      <source>Holder</source>
+      <translation>Người mang thẻ</translation>
     </message>
     <message>
-        <source>Certificate</source>
-        <translation>Chứng nhận</translation>
+      <source>Certificate</source>
+      <translation>Chứng nhận</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Colour</name>
     <message>
-        <source>Green</source>
-        <translation>Xanh</translation>
+      <source>Green</source>
+      <translation>Xanh</translation>
     </message>
     <message>
-        <source>Yellow</source>
-        <translation>Vàng</translation>
+      <source>Yellow</source>
+      <translation>Vàng</translation>
     </message>
     <message>
-        <source>Red</source>
-        <translation>Đỏ</translation>
+      <source>Red</source>
+      <translation>Đỏ</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Counters</name>
     <message numerus="yes">
-        <source>Today: %n check(s)</source>
-        <translation>
-            <numerusform>Hôm nay: %n lượt kiểm tra</numerusform>
-        </translation>
+      <source>Today: %n check(s)</source>
+      <translation>
+        <numerusform>Hôm nay: %n lượt kiểm tra</numerusform>
+      </translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Date</name>
     <message>
-        <source>{year}-{month}-{day}</source>
-        <translation>{day}/{month}/{year}</translation>
+      <source>{year}-{month}-{day}</source>
+      <translation>{day}/{month}/{year}</translation>
     </message>
     <message>
-        <source>{year}-{month}</source>
-        <translation>{month}/{year}</translation>
+      <source>{year}-{month}</source>
+      <translation>{month}/{year}</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Decision</name>
     <message>
-        <source>ALLOWED</source>
-        <translation>ĐƯỢC PHÉP</translation>
+      <source>ALLOWED</source>
+      <translation>ĐƯỢC PHÉP</translation>
     </message>
     <message>
-        <source>NOT ALLOWED</source>
-        <translation>KHÔNG ĐƯỢC PHÉP</translation>
+      <source>NOT ALLOWED</source>
+      <translation>KHÔNG ĐƯỢC PHÉP</translation>
     </message>
     <message>
-        <source>MANUAL CHECK</source>
-        <translation>KIỂM TRA THỦ CÔNG</translation>
+      <source>MANUAL CHECK</source>
+      <translation>KIỂM TRA THỦ CÔNG</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>DetailsDialog</name>
     <message>
-        <source>Check details</source>
-        <translation>Chi tiết lượt kiểm tra</translation>
+      <source>Check details</source>
+      <translation>Chi tiết lượt kiểm tra</translation>
     </message>
     <message>
-        <source>Decision</source>
-        <translation>Quyết định</translation>
+      <source>Decision</source>
+      <translation>Quyết định</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>Lý do</translation>
+      <source>Reason</source>
+      <translation>Lý do</translation>
     </message>
     <message>
-        <source>Code</source>
-        <translation>Loại mã</translation>
+      <source>Code</source>
+      <translation>Loại mã</translation>
     </message>
     <message>
-        <source>Certificate type</source>
-        <translation>Loại chứng nhận</translation>
+      <source>Certificate type</source>
+      <translation>Loại chứng nhận</translation>
     </message>
     <message>
-        <source>Issuer</source>
-        <translation>Nơi cấp</translation>
+      <source>Issuer</source>
+      <translation>Nơi cấp</translation>
     </message>
     <message>
-        <source>Issued</source>
-        <translation>Ngày cấp</translation>
+      <source>Issued</source>
+      <translation>Ngày cấp</translation>
     </message>
     <message>
-        <source>Expires</source>
-        <translation>Hết hạn</translation>
+      <source>Expires</source>
+      <translation>Hết hạn</translation>
     </message>
     <message>
-        <source>Rules</source>
-        <translation>Quy tắc phân màu</translation>
+      <source>Rules</source>
+      <translation>Quy tắc phân màu</translation>
     </message>
     <message>
-        <source>Policy</source>
-        <translation>Bảng quyết định</translation>
+      <source>Policy</source>
+      <translation>Bảng quyết định</translation>
     </message>
     <message>
-        <source>Not saved</source>
-        <translation>Chưa được lưu</translation>
+      <source>Not saved</source>
+      <translation>Chưa được lưu</translation>
     </message>
     <message>
-        <source>Saved as check</source>
-        <translation>Đã lưu, lượt kiểm tra</translation>
+      <source>Saved as check</source>
+      <translation>Đã lưu, lượt kiểm tra</translation>
     </message>
     <message>
-        <source>Verification steps:</source>
-        <translation>Các bước xác minh:</translation>
+      <source>Verification steps:</source>
+      <translation>Các bước xác minh:</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>ErrorDialog</name>
     <message>
-        <source>Unexpected error</source>
-        <translation>Lỗi không mong đợi</translation>
+      <source>Unexpected error</source>
+      <translation>Lỗi không mong đợi</translation>
     </message>
     <message>
-        <source>Something went wrong. Scanning continues. Please copy this report and send it to your technical support.</source>
-        <translation>Đã xảy ra lỗi. Việc quét vẫn tiếp tục. Vui lòng sao chép báo cáo này và gửi cho bộ phận hỗ trợ kỹ thuật.</translation>
+      <source>Something went wrong. Scanning continues. Please copy this report and send it to your technical support.</source>
+      <translation>Đã xảy ra lỗi. Việc quét vẫn tiếp tục. Vui lòng sao chép báo cáo này và gửi cho bộ phận hỗ trợ kỹ thuật.</translation>
     </message>
     <message>
-        <source>Copy report</source>
-        <translation>Sao chép báo cáo</translation>
+      <source>Copy report</source>
+      <translation>Sao chép báo cáo</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Format</name>
     <message>
-        <source>EU digital COVID certificate / Thẻ Covid</source>
-        <translation>Chứng nhận COVID kỹ thuật số / Thẻ Covid</translation>
+      <source>EU digital COVID certificate / Thẻ Covid</source>
+      <translation>Chứng nhận COVID kỹ thuật số / Thẻ Covid</translation>
     </message>
     <message>
-        <source>PC-COVID personal QR</source>
-        <translation>Mã QR cá nhân PC-COVID</translation>
+      <source>PC-COVID personal QR</source>
+      <translation>Mã QR cá nhân PC-COVID</translation>
     </message>
     <message>
-        <source>Chip ID card (CCCD)</source>
-        <translation>Căn cước công dân gắn chip (CCCD)</translation>
+      <source>Chip ID card (CCCD)</source>
+      <translation>Căn cước công dân gắn chip (CCCD)</translation>
     </message>
     <message>
-        <source>SMART Health Card</source>
-        <translation>SMART Health Card</translation>
+      <source>SMART Health Card</source>
+      <translation>SMART Health Card</translation>
     </message>
     <message>
-        <source>Unknown code</source>
-        <translation>Mã không xác định</translation>
+      <source>Unknown code</source>
+      <translation>Mã không xác định</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>KioskWindow</name>
     <message>
-        <source>Checkpoint scanner — kiosk</source>
-        <translation>Máy quét chốt kiểm soát — chế độ kiosk</translation>
+      <source>Checkpoint scanner — kiosk</source>
+      <translation>Máy quét chốt kiểm soát — chế độ kiosk</translation>
     </message>
     <message>
-        <source>Please show your QR code to the camera</source>
-        <translation>Vui lòng đưa mã QR trước camera</translation>
+      <source>Please show your QR code to the camera</source>
+      <translation>Vui lòng đưa mã QR trước camera</translation>
     </message>
     <message numerus="yes">
-        <source>Privacy: we record only the decision, the time and a coded fingerprint of the card, for %n day(s). No names, no birth dates.</source>
-        <translation>
-            <numerusform>Quyền riêng tư: chúng tôi chỉ lưu quyết định, thời gian và dấu vân tay đã mã hóa của thẻ trong %n ngày. Không lưu tên, không lưu ngày sinh.</numerusform>
-        </translation>
+      <source>Privacy: we record only the decision, the time and a coded fingerprint of the card, for %n day(s). No names, no birth dates.</source>
+      <translation>
+        <numerusform>Quyền riêng tư: chúng tôi chỉ lưu quyết định, thời gian và dấu vân tay đã mã hóa của thẻ trong %n ngày. Không lưu tên, không lưu ngày sinh.</numerusform>
+      </translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
-        <source>Checkpoint scanner — officer</source>
-        <translation>Máy quét chốt kiểm soát — cán bộ</translation>
+      <source>Checkpoint scanner — officer</source>
+      <translation>Máy quét chốt kiểm soát — cán bộ</translation>
     </message>
     <message>
-        <source>&amp;Scan</source>
-        <translation>&amp;Quét</translation>
+      <source>&amp;Scan</source>
+      <translation>&amp;Quét</translation>
     </message>
     <message>
-        <source>&amp;Window</source>
-        <translation>&amp;Cửa sổ</translation>
+      <source>&amp;Window</source>
+      <translation>&amp;Cửa sổ</translation>
     </message>
     <message>
-        <source>Enter a code…</source>
-        <translation>Nhập mã…</translation>
+      <source>Enter a code…</source>
+      <translation>Nhập mã…</translation>
     </message>
     <message>
-        <source>Import a picture…</source>
-        <translation>Mở ảnh…</translation>
+      <source>Import a picture…</source>
+      <translation>Mở ảnh…</translation>
     </message>
     <message>
-        <source>Paste a picture</source>
-        <translation>Dán ảnh</translation>
+      <source>Paste a picture</source>
+      <translation>Dán ảnh</translation>
     </message>
     <message>
-        <source>Details of the last check</source>
-        <translation>Chi tiết lượt kiểm tra gần nhất</translation>
+      <source>Details of the last check</source>
+      <translation>Chi tiết lượt kiểm tra gần nhất</translation>
     </message>
     <message>
-        <source>Supervisor view…</source>
-        <translation>Màn hình giám sát…</translation>
+      <source>Supervisor view…</source>
+      <translation>Màn hình giám sát…</translation>
     </message>
     <message>
-        <source>Kiosk mode</source>
-        <translation>Chế độ kiosk</translation>
+      <source>Kiosk mode</source>
+      <translation>Chế độ kiosk</translation>
     </message>
     <message>
-        <source>Settings…</source>
-        <translation>Cài đặt…</translation>
+      <source>Settings…</source>
+      <translation>Cài đặt…</translation>
     </message>
     <message>
-        <source>Tiếng Việt / English</source>
-        <translation>English / Tiếng Việt</translation>
+      <source>Tiếng Việt / English</source>
+      <translation>English / Tiếng Việt</translation>
     </message>
     <message>
-        <source>Quit</source>
-        <translation>Thoát</translation>
+      <source>Quit</source>
+      <translation>Thoát</translation>
     </message>
     <message>
-        <source>SCANNING PAUSED: the disk is full. Free some space, then press Ctrl+R.</source>
-        <translation>TẠM DỪNG QUÉT: ổ đĩa đã đầy. Hãy giải phóng dung lượng rồi nhấn Ctrl+R.</translation>
+      <source>SCANNING PAUSED: the disk is full. Free some space, then press Ctrl+R.</source>
+      <translation>TẠM DỪNG QUÉT: ổ đĩa đã đầy. Hãy giải phóng dung lượng rồi nhấn Ctrl+R.</translation>
     </message>
     <message>
-        <source>SCANNING PAUSED: the data folder cannot be written (read-only medium). Fix it, then press Ctrl+R.</source>
-        <translation>TẠM DỪNG QUÉT: không ghi được thư mục dữ liệu (thiết bị chỉ đọc). Hãy khắc phục rồi nhấn Ctrl+R.</translation>
+      <source>SCANNING PAUSED: the data folder cannot be written (read-only medium). Fix it, then press Ctrl+R.</source>
+      <translation>TẠM DỪNG QUÉT: không ghi được thư mục dữ liệu (thiết bị chỉ đọc). Hãy khắc phục rồi nhấn Ctrl+R.</translation>
     </message>
     <message>
-        <source>SCANNING PAUSED: the check log cannot be written. Fix it, then press Ctrl+R.</source>
-        <translation>TẠM DỪNG QUÉT: không ghi được nhật ký kiểm tra. Hãy khắc phục rồi nhấn Ctrl+R.</translation>
+      <source>SCANNING PAUSED: the check log cannot be written. Fix it, then press Ctrl+R.</source>
+      <translation>TẠM DỪNG QUÉT: không ghi được nhật ký kiểm tra. Hãy khắc phục rồi nhấn Ctrl+R.</translation>
     </message>
     <message>
-        <source>DEMO trust data: for training only, not for real checks.</source>
-        <translation>Dữ liệu tin cậy DÙNG THỬ: chỉ để tập huấn, không dùng cho kiểm tra thật.</translation>
+      <source>DEMO trust data: for training only, not for real checks.</source>
+      <translation>Dữ liệu tin cậy DÙNG THỬ: chỉ để tập huấn, không dùng cho kiểm tra thật.</translation>
     </message>
     <message>
-        <source>The decision table is the EXAMPLE shipped with the program.</source>
-        <translation>Bảng quyết định là bảng VÍ DỤ đi kèm chương trình.</translation>
+      <source>The decision table is the EXAMPLE shipped with the program.</source>
+      <translation>Bảng quyết định là bảng VÍ DỤ đi kèm chương trình.</translation>
     </message>
     <message>
-        <source>The administrator PIN is still the default one: change it in the settings.</source>
-        <translation>Mã PIN quản trị vẫn là mã mặc định: hãy đổi trong phần cài đặt.</translation>
+      <source>The administrator PIN is still the default one: change it in the settings.</source>
+      <translation>Mã PIN quản trị vẫn là mã mặc định: hãy đổi trong phần cài đặt.</translation>
     </message>
     <message>
-        <source>Import a picture of a QR code</source>
-        <translation>Mở ảnh mã QR</translation>
+      <source>Import a picture of a QR code</source>
+      <translation>Mở ảnh mã QR</translation>
     </message>
     <message>
-        <source>Pictures (*.png *.jpg *.jpeg *.bmp *.webp)</source>
-        <translation>Ảnh (*.png *.jpg *.jpeg *.bmp *.webp)</translation>
+      <source>Pictures (*.png *.jpg *.jpeg *.bmp *.webp)</source>
+      <translation>Ảnh (*.png *.jpg *.jpeg *.bmp *.webp)</translation>
     </message>
     <message>
-        <source>No QR code was found in this picture.</source>
-        <translation>Không tìm thấy mã QR trong ảnh này.</translation>
+      <source>No QR code was found in this picture.</source>
+      <translation>Không tìm thấy mã QR trong ảnh này.</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>ManualEntryDialog</name>
     <message>
-        <source>Enter a code</source>
-        <translation>Nhập mã</translation>
+      <source>Enter a code</source>
+      <translation>Nhập mã</translation>
     </message>
     <message>
-        <source>Type or paste the text of the QR code (HC1:…, CCCD…):</source>
-        <translation>Gõ hoặc dán nội dung mã QR (HC1:…, CCCD…):</translation>
+      <source>Type or paste the text of the QR code (HC1:…, CCCD…):</source>
+      <translation>Gõ hoặc dán nội dung mã QR (HC1:…, CCCD…):</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>PinDialog</name>
     <message>
-        <source>Administrator PIN</source>
-        <translation>Mã PIN quản trị</translation>
+      <source>Administrator PIN</source>
+      <translation>Mã PIN quản trị</translation>
     </message>
     <message>
-        <source>Enter the administrator PIN</source>
-        <translation>Nhập mã PIN quản trị</translation>
+      <source>Enter the administrator PIN</source>
+      <translation>Nhập mã PIN quản trị</translation>
     </message>
     <message numerus="yes">
-        <source>Too many wrong PINs. Try again in %n second(s).</source>
-        <translation>
-            <numerusform>Nhập sai quá nhiều lần. Thử lại sau %n giây.</numerusform>
-        </translation>
+      <source>Too many wrong PINs. Try again in %n second(s).</source>
+      <translation>
+        <numerusform>Nhập sai quá nhiều lần. Thử lại sau %n giây.</numerusform>
+      </translation>
     </message>
     <message>
-        <source>Wrong PIN.</source>
-        <translation>Sai mã PIN.</translation>
+      <source>Wrong PIN.</source>
+      <translation>Sai mã PIN.</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Preview</name>
     <message>
-        <source>Bring the code closer to the camera</source>
-        <translation>Đưa mã lại gần camera hơn</translation>
+      <source>Bring the code closer to the camera</source>
+      <translation>Đưa mã lại gần camera hơn</translation>
     </message>
     <message>
-        <source>Hold the phone still</source>
-        <translation>Giữ yên điện thoại</translation>
+      <source>Hold the phone still</source>
+      <translation>Giữ yên điện thoại</translation>
     </message>
     <message>
-        <source>Tilt the phone: there is glare on the screen</source>
-        <translation>Nghiêng điện thoại: màn hình đang bị lóa</translation>
+      <source>Tilt the phone: there is glare on the screen</source>
+      <translation>Nghiêng điện thoại: màn hình đang bị lóa</translation>
     </message>
     <message>
-        <source>Starting the camera…</source>
-        <translation>Đang khởi động camera…</translation>
+      <source>Starting the camera…</source>
+      <translation>Đang khởi động camera…</translation>
     </message>
     <message>
-        <source>Camera lost: reconnecting…</source>
-        <translation>Mất camera: đang kết nối lại…</translation>
+      <source>Camera lost: reconnecting…</source>
+      <translation>Mất camera: đang kết nối lại…</translation>
     </message>
     <message>
-        <source>The video has ended</source>
-        <translation>Video đã kết thúc</translation>
+      <source>The video has ended</source>
+      <translation>Video đã kết thúc</translation>
     </message>
     <message>
-        <source>DEMO DATA</source>
-        <translation>DỮ LIỆU THỬ</translation>
+      <source>DEMO DATA</source>
+      <translation>DỮ LIỆU THỬ</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Reason</name>
     <message>
-        <source>Valid: genuine signature, in date, not revoked.</source>
-        <translation>Hợp lệ: chữ ký thật, còn hạn, không bị thu hồi.</translation>
+      <source>Valid: genuine signature, in date, not revoked.</source>
+      <translation>Hợp lệ: chữ ký thật, còn hạn, không bị thu hồi.</translation>
     </message>
     <message>
-        <source>Identity code only: it carries no health status that can be checked offline.</source>
-        <translation>Chỉ là mã định danh: không có thông tin sức khỏe kiểm tra được khi ngoại tuyến.</translation>
+      <source>Identity code only: it carries no health status that can be checked offline.</source>
+      <translation>Chỉ là mã định danh: không có thông tin sức khỏe kiểm tra được khi ngoại tuyến.</translation>
     </message>
     <message>
-        <source>SMART Health Card: this format is not supported yet.</source>
-        <translation>SMART Health Card: định dạng này chưa được hỗ trợ.</translation>
+      <source>SMART Health Card: this format is not supported yet.</source>
+      <translation>SMART Health Card: định dạng này chưa được hỗ trợ.</translation>
     </message>
     <message>
-        <source>Not a code this scanner knows.</source>
-        <translation>Mã không được hỗ trợ: máy quét không nhận ra loại mã này.</translation>
+      <source>Not a code this scanner knows.</source>
+      <translation>Mã không được hỗ trợ: máy quét không nhận ra loại mã này.</translation>
     </message>
     <message>
-        <source>The code is empty.</source>
-        <translation>Mã trống.</translation>
+      <source>The code is empty.</source>
+      <translation>Mã trống.</translation>
     </message>
     <message>
-        <source>The code is longer than any QR code can be.</source>
-        <translation>Mã dài hơn mức tối đa của mã QR.</translation>
+      <source>The code is longer than any QR code can be.</source>
+      <translation>Mã dài hơn mức tối đa của mã QR.</translation>
     </message>
     <message>
-        <source>The code contains line breaks or tabs.</source>
-        <translation>Mã chứa ký tự xuống dòng hoặc tab.</translation>
+      <source>The code contains line breaks or tabs.</source>
+      <translation>Mã chứa ký tự xuống dòng hoặc tab.</translation>
     </message>
     <message>
-        <source>Damaged code: the text is not valid Base45.</source>
-        <translation>Mã bị hỏng: nội dung không phải Base45 hợp lệ.</translation>
+      <source>Damaged code: the text is not valid Base45.</source>
+      <translation>Mã bị hỏng: nội dung không phải Base45 hợp lệ.</translation>
     </message>
     <message>
-        <source>Damaged code: the compressed data is broken.</source>
-        <translation>Mã bị hỏng: dữ liệu nén bị lỗi.</translation>
+      <source>Damaged code: the compressed data is broken.</source>
+      <translation>Mã bị hỏng: dữ liệu nén bị lỗi.</translation>
     </message>
     <message>
-        <source>Rejected: the code unpacks to far too much data.</source>
-        <translation>Từ chối: mã giải nén ra quá nhiều dữ liệu.</translation>
+      <source>Rejected: the code unpacks to far too much data.</source>
+      <translation>Từ chối: mã giải nén ra quá nhiều dữ liệu.</translation>
     </message>
     <message>
-        <source>Damaged code: the data structure is malformed.</source>
-        <translation>Mã bị hỏng: cấu trúc dữ liệu sai.</translation>
+      <source>Damaged code: the data structure is malformed.</source>
+      <translation>Mã bị hỏng: cấu trúc dữ liệu sai.</translation>
     </message>
     <message>
-        <source>Damaged code: the signature envelope is malformed.</source>
-        <translation>Mã bị hỏng: phần chữ ký sai cấu trúc.</translation>
+      <source>Damaged code: the signature envelope is malformed.</source>
+      <translation>Mã bị hỏng: phần chữ ký sai cấu trúc.</translation>
     </message>
     <message>
-        <source>Rejected: signed with an algorithm that is not allowed.</source>
-        <translation>Từ chối: ký bằng thuật toán không được phép.</translation>
+      <source>Rejected: signed with an algorithm that is not allowed.</source>
+      <translation>Từ chối: ký bằng thuật toán không được phép.</translation>
     </message>
     <message>
-        <source>Rejected: the code does not say which key signed it.</source>
-        <translation>Từ chối: mã không cho biết khóa nào đã ký.</translation>
+      <source>Rejected: the code does not say which key signed it.</source>
+      <translation>Từ chối: mã không cho biết khóa nào đã ký.</translation>
     </message>
     <message>
-        <source>Damaged code: issue or expiry time is missing.</source>
-        <translation>Mã bị hỏng: thiếu thời điểm cấp hoặc hết hạn.</translation>
+      <source>Damaged code: issue or expiry time is missing.</source>
+      <translation>Mã bị hỏng: thiếu thời điểm cấp hoặc hết hạn.</translation>
     </message>
     <message>
-        <source>Rejected: the certificate content is incomplete.</source>
-        <translation>Từ chối: nội dung chứng nhận không đầy đủ.</translation>
+      <source>Rejected: the certificate content is incomplete.</source>
+      <translation>Từ chối: nội dung chứng nhận không đầy đủ.</translation>
     </message>
     <message>
-        <source>Not trusted: the signing key is not in the trust list.</source>
-        <translation>Không tin cậy: khóa ký không có trong danh sách tin cậy.</translation>
+      <source>Not trusted: the signing key is not in the trust list.</source>
+      <translation>Không tin cậy: khóa ký không có trong danh sách tin cậy.</translation>
     </message>
     <message>
-        <source>Not trusted: the signing key has been withdrawn.</source>
-        <translation>Không tin cậy: khóa ký đã bị thu hồi.</translation>
+      <source>Not trusted: the signing key has been withdrawn.</source>
+      <translation>Không tin cậy: khóa ký đã bị thu hồi.</translation>
     </message>
     <message>
-        <source>Forged or altered: the signature does not match.</source>
-        <translation>Giả mạo hoặc bị sửa: chữ ký không khớp.</translation>
+      <source>Forged or altered: the signature does not match.</source>
+      <translation>Giả mạo hoặc bị sửa: chữ ký không khớp.</translation>
     </message>
     <message>
-        <source>Not trusted: this key may not sign this kind of certificate.</source>
-        <translation>Không tin cậy: khóa này không được ký loại chứng nhận này.</translation>
+      <source>Not trusted: this key may not sign this kind of certificate.</source>
+      <translation>Không tin cậy: khóa này không được ký loại chứng nhận này.</translation>
     </message>
     <message>
-        <source>Not trusted: signed outside the signing key&apos;s validity.</source>
-        <translation>Không tin cậy: được ký ngoài thời hạn của khóa ký.</translation>
+      <source>Not trusted: signed outside the signing key's validity.</source>
+      <translation>Không tin cậy: được ký ngoài thời hạn của khóa ký.</translation>
     </message>
     <message>
-        <source>Not valid yet: issued in the future.</source>
-        <translation>Chưa có hiệu lực: thời điểm cấp ở tương lai.</translation>
+      <source>Not valid yet: issued in the future.</source>
+      <translation>Chưa có hiệu lực: thời điểm cấp ở tương lai.</translation>
     </message>
     <message>
-        <source>Expired.</source>
-        <translation>Đã hết hạn.</translation>
+      <source>Expired.</source>
+      <translation>Đã hết hạn.</translation>
     </message>
     <message>
-        <source>This computer&apos;s clock is earlier than the last trusted time: fix the clock.</source>
-        <translation>Đồng hồ máy tính sớm hơn thời điểm tin cậy gần nhất: hãy chỉnh lại đồng hồ.</translation>
+      <source>This computer's clock is earlier than the last trusted time: fix the clock.</source>
+      <translation>Đồng hồ máy tính sớm hơn thời điểm tin cậy gần nhất: hãy chỉnh lại đồng hồ.</translation>
     </message>
     <message>
-        <source>Revoked: this certificate has been withdrawn.</source>
-        <translation>Đã thu hồi: chứng nhận này đã bị hủy.</translation>
+      <source>Revoked: this certificate has been withdrawn.</source>
+      <translation>Đã thu hồi: chứng nhận này đã bị hủy.</translation>
     </message>
     <message>
-        <source>Suspended: the holder is currently in isolation.</source>
-        <translation>Tạm đình chỉ: người mang thẻ đang trong thời gian cách ly.</translation>
+      <source>Suspended: the holder is currently in isolation.</source>
+      <translation>Tạm đình chỉ: người mang thẻ đang trong thời gian cách ly.</translation>
     </message>
     <message>
-        <source>Internal error while checking; please report it.</source>
-        <translation>Lỗi nội bộ khi kiểm tra; vui lòng báo lại.</translation>
+      <source>Internal error while checking; please report it.</source>
+      <translation>Lỗi nội bộ khi kiểm tra; vui lòng báo lại.</translation>
     </message>
     <message>
-        <source>The colour rules are not in force at this date.</source>
-        <translation>Quy tắc phân màu chưa hoặc không còn hiệu lực vào ngày này.</translation>
+      <source>The colour rules are not in force at this date.</source>
+      <translation>Quy tắc phân màu chưa hoặc không còn hiệu lực vào ngày này.</translation>
     </message>
     <message>
-        <source>Trust data is out of date: keys and rules need updating.</source>
-        <translation>Dữ liệu tin cậy đã cũ: cần cập nhật khóa và quy tắc.</translation>
+      <source>Trust data is out of date: keys and rules need updating.</source>
+      <translation>Dữ liệu tin cậy đã cũ: cần cập nhật khóa và quy tắc.</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>RecentChecks</name>
     <message>
-        <source>Time</source>
-        <translation>Giờ</translation>
+      <source>Time</source>
+      <translation>Giờ</translation>
     </message>
     <message>
-        <source>Decision</source>
-        <translation>Quyết định</translation>
+      <source>Decision</source>
+      <translation>Quyết định</translation>
     </message>
     <message>
-        <source>Colour</source>
-        <translation>Màu</translation>
+      <source>Colour</source>
+      <translation>Màu</translation>
     </message>
     <message>
-        <source>Code</source>
-        <translation>Loại mã</translation>
+      <source>Code</source>
+      <translation>Loại mã</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>Lý do</translation>
+      <source>Reason</source>
+      <translation>Lý do</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>Report</name>
     <message>
-        <source>Checkpoint day report</source>
-        <translation>Báo cáo kiểm tra trong ngày</translation>
+      <source>Checkpoint day report</source>
+      <translation>Báo cáo kiểm tra trong ngày</translation>
     </message>
     <message>
-        <source>Date</source>
-        <translation>Ngày</translation>
+      <source>Date</source>
+      <translation>Ngày</translation>
     </message>
     <message>
-        <source>Device</source>
-        <translation>Thiết bị</translation>
+      <source>Device</source>
+      <translation>Thiết bị</translation>
     </message>
     <message>
-        <source>Checkpoint</source>
-        <translation>Chốt</translation>
+      <source>Checkpoint</source>
+      <translation>Chốt</translation>
     </message>
     <message>
-        <source>Generated</source>
-        <translation>Lập lúc</translation>
+      <source>Generated</source>
+      <translation>Lập lúc</translation>
     </message>
     <message>
-        <source>Checks</source>
-        <translation>Lượt kiểm tra</translation>
+      <source>Checks</source>
+      <translation>Lượt kiểm tra</translation>
     </message>
     <message>
-        <source>Checks by hour</source>
-        <translation>Lượt kiểm tra theo giờ</translation>
+      <source>Checks by hour</source>
+      <translation>Lượt kiểm tra theo giờ</translation>
     </message>
     <message>
-        <source>Hour</source>
-        <translation>Giờ</translation>
+      <source>Hour</source>
+      <translation>Giờ</translation>
     </message>
     <message>
-        <source>Total</source>
-        <translation>Tổng</translation>
+      <source>Total</source>
+      <translation>Tổng</translation>
     </message>
     <message>
-        <source>Reasons</source>
-        <translation>Lý do</translation>
+      <source>Reasons</source>
+      <translation>Lý do</translation>
     </message>
     <message>
-        <source>Code formats</source>
-        <translation>Loại mã</translation>
+      <source>Code formats</source>
+      <translation>Loại mã</translation>
     </message>
     <message>
-        <source>Possibly shared codes (flagged)</source>
-        <translation>Mã có thể bị dùng chung (đã đánh dấu)</translation>
+      <source>Possibly shared codes (flagged)</source>
+      <translation>Mã có thể bị dùng chung (đã đánh dấu)</translation>
     </message>
     <message>
-        <source>None flagged.</source>
-        <translation>Không có mã nào bị đánh dấu.</translation>
+      <source>None flagged.</source>
+      <translation>Không có mã nào bị đánh dấu.</translation>
     </message>
     <message>
-        <source>Log integrity</source>
-        <translation>Tính toàn vẹn của nhật ký</translation>
+      <source>Log integrity</source>
+      <translation>Tính toàn vẹn của nhật ký</translation>
     </message>
     <message>
-        <source>This report lists no names or birth dates. A signed manifest beside the file shows whether it was changed.</source>
-        <translation>Báo cáo này không chứa tên hay ngày sinh. Tệp kê khai có chữ ký đi kèm cho biết báo cáo có bị sửa hay không.</translation>
+      <source>This report lists no names or birth dates. A signed manifest beside the file shows whether it was changed.</source>
+      <translation>Báo cáo này không chứa tên hay ngày sinh. Tệp kê khai có chữ ký đi kèm cho biết báo cáo có bị sửa hay không.</translation>
     </message>
     <message>
-        <source>Time</source>
-        <translation>Giờ</translation>
+      <source>Time</source>
+      <translation>Giờ</translation>
     </message>
     <message>
-        <source>Flags</source>
-        <translation>Đánh dấu</translation>
+      <source>Flags</source>
+      <translation>Đánh dấu</translation>
     </message>
     <message>
-        <source>Card hash</source>
-        <translation>Mã băm của thẻ</translation>
+      <source>Card hash</source>
+      <translation>Mã băm của thẻ</translation>
     </message>
     <message>
-        <source>Hash chain intact: %1 records verified.</source>
-        <translation>Chuỗi băm nguyên vẹn: đã xác minh %1 bản ghi.</translation>
+      <source>Hash chain intact: %1 records verified.</source>
+      <translation>Chuỗi băm nguyên vẹn: đã xác minh %1 bản ghi.</translation>
     </message>
     <message>
-        <source>Hash chain BROKEN at record %1: the log was changed. %2</source>
-        <translation>Chuỗi băm BỊ PHÁ VỠ tại bản ghi %1: nhật ký đã bị sửa. %2</translation>
+      <source>Hash chain BROKEN at record %1: the log was changed. %2</source>
+      <translation>Chuỗi băm BỊ PHÁ VỠ tại bản ghi %1: nhật ký đã bị sửa. %2</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>ResultPanel</name>
     <message>
-        <source>Show the QR code to the camera</source>
-        <translation>Đưa mã QR trước camera</translation>
+      <source>Show the QR code to the camera</source>
+      <translation>Đưa mã QR trước camera</translation>
     </message>
     <message>
-        <source>Thẻ Covid, vaccine passport, PC-COVID QR or chip ID card</source>
-        <translation>Thẻ Covid, hộ chiếu vắc xin, mã QR PC-COVID hoặc căn cước công dân gắn chip</translation>
+      <source>Thẻ Covid, vaccine passport, PC-COVID QR or chip ID card</source>
+      <translation>Thẻ Covid, hộ chiếu vắc xin, mã QR PC-COVID hoặc căn cước công dân gắn chip</translation>
     </message>
     <message>
-        <source>Card colour</source>
-        <translation>Màu thẻ</translation>
+      <source>Card colour</source>
+      <translation>Màu thẻ</translation>
     </message>
     <message>
-        <source>NOT SAVED: the check log cannot be written</source>
-        <translation>CHƯA LƯU: không ghi được nhật ký kiểm tra</translation>
+      <source>NOT SAVED: the check log cannot be written</source>
+      <translation>CHƯA LƯU: không ghi được nhật ký kiểm tra</translation>
     </message>
     <message>
-        <source>This card was seen too often: it may be a shared code</source>
-        <translation>Thẻ này được quét quá nhiều lần: có thể là mã dùng chung</translation>
+      <source>This card was seen too often: it may be a shared code</source>
+      <translation>Thẻ này được quét quá nhiều lần: có thể là mã dùng chung</translation>
     </message>
     <message>
-        <source>Trust data is out of date</source>
-        <translation>Dữ liệu tin cậy đã cũ</translation>
+      <source>Trust data is out of date</source>
+      <translation>Dữ liệu tin cậy đã cũ</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>SettingsDialog</name>
     <message>
-        <source>Settings</source>
-        <translation>Cài đặt</translation>
+      <source>Settings</source>
+      <translation>Cài đặt</translation>
     </message>
     <message>
-        <source>Camera (index, file, folder or URL; empty: automatic)</source>
-        <translation>Camera (số thứ tự, tệp, thư mục hoặc URL; để trống: tự động)</translation>
+      <source>Camera (index, file, folder or URL; empty: automatic)</source>
+      <translation>Camera (số thứ tự, tệp, thư mục hoặc URL; để trống: tự động)</translation>
     </message>
     <message>
-        <source>Checkpoint name</source>
-        <translation>Tên chốt</translation>
+      <source>Checkpoint name</source>
+      <translation>Tên chốt</translation>
     </message>
     <message>
-        <source>Officer on duty</source>
-        <translation>Cán bộ trực</translation>
+      <source>Officer on duty</source>
+      <translation>Cán bộ trực</translation>
     </message>
     <message>
-        <source>Checkpoint type</source>
-        <translation>Loại chốt</translation>
+      <source>Checkpoint type</source>
+      <translation>Loại chốt</translation>
     </message>
     <message>
-        <source>Epidemic level</source>
-        <translation>Cấp độ dịch</translation>
+      <source>Epidemic level</source>
+      <translation>Cấp độ dịch</translation>
     </message>
     <message>
-        <source>Colour rules (empty: the trust data&apos;s default)</source>
-        <translation>Quy tắc phân màu (để trống: mặc định của dữ liệu tin cậy)</translation>
+      <source>Colour rules (empty: the trust data's default)</source>
+      <translation>Quy tắc phân màu (để trống: mặc định của dữ liệu tin cậy)</translation>
     </message>
     <message>
-        <source>Language</source>
-        <translation>Ngôn ngữ</translation>
+      <source>Language</source>
+      <translation>Ngôn ngữ</translation>
     </message>
     <message>
-        <source>Sound for each result</source>
-        <translation>Âm thanh cho mỗi kết quả</translation>
+      <source>Sound for each result</source>
+      <translation>Âm thanh cho mỗi kết quả</translation>
     </message>
     <message>
-        <source>Seconds a result stays on screen</source>
-        <translation>Số giây hiển thị kết quả</translation>
+      <source>Seconds a result stays on screen</source>
+      <translation>Số giây hiển thị kết quả</translation>
     </message>
     <message>
-        <source>New administrator PIN (4-12 digits; empty: unchanged)</source>
-        <translation>Mã PIN quản trị mới (4–12 chữ số; để trống: giữ nguyên)</translation>
+      <source>New administrator PIN (4-12 digits; empty: unchanged)</source>
+      <translation>Mã PIN quản trị mới (4–12 chữ số; để trống: giữ nguyên)</translation>
     </message>
     <message>
-        <source>A new camera is used from the next start of the program.</source>
-        <translation>Camera mới được dùng từ lần khởi động chương trình tiếp theo.</translation>
+      <source>A new camera is used from the next start of the program.</source>
+      <translation>Camera mới được dùng từ lần khởi động chương trình tiếp theo.</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>StatusLine</name>
     <message>
-        <source>starting</source>
-        <translation>đang khởi động</translation>
+      <source>starting</source>
+      <translation>đang khởi động</translation>
     </message>
     <message>
-        <source>working</source>
-        <translation>đang hoạt động</translation>
+      <source>working</source>
+      <translation>đang hoạt động</translation>
     </message>
     <message>
-        <source>LOST</source>
-        <translation>MẤT TÍN HIỆU</translation>
+      <source>LOST</source>
+      <translation>MẤT TÍN HIỆU</translation>
     </message>
     <message>
-        <source>video ended</source>
-        <translation>video đã hết</translation>
+      <source>video ended</source>
+      <translation>video đã hết</translation>
     </message>
     <message>
-        <source>Camera</source>
-        <translation>Camera</translation>
+      <source>Camera</source>
+      <translation>Camera</translation>
     </message>
     <message>
-        <source>CLOCK IS BEHIND TRUSTED TIME</source>
-        <translation>ĐỒNG HỒ CHẬM HƠN THỜI GIAN TIN CẬY</translation>
+      <source>CLOCK IS BEHIND TRUSTED TIME</source>
+      <translation>ĐỒNG HỒ CHẬM HƠN THỜI GIAN TIN CẬY</translation>
     </message>
     <message>
-        <source>CLOCK %1 AHEAD OF THE HUB</source>
-        <translation>ĐỒNG HỒ NHANH HƠN MÁY CHỦ %1</translation>
+      <source>CLOCK %1 AHEAD OF THE HUB</source>
+      <translation>ĐỒNG HỒ NHANH HƠN MÁY CHỦ %1</translation>
     </message>
     <message>
-        <source>CLOCK %1 BEHIND THE HUB</source>
-        <translation>ĐỒNG HỒ CHẬM HƠN MÁY CHỦ %1</translation>
+      <source>CLOCK %1 BEHIND THE HUB</source>
+      <translation>ĐỒNG HỒ CHẬM HƠN MÁY CHỦ %1</translation>
     </message>
     <message>
-        <source>Clock OK</source>
-        <translation>Đồng hồ đúng</translation>
+      <source>Clock OK</source>
+      <translation>Đồng hồ đúng</translation>
     </message>
     <message>
-        <source>level</source>
-        <translation>cấp độ</translation>
+      <source>level</source>
+      <translation>cấp độ</translation>
     </message>
     <message numerus="yes">
-        <source>%n min</source>
-        <translation>
-            <numerusform>%n PHÚT</numerusform>
-        </translation>
+      <source>%n min</source>
+      <translation>
+        <numerusform>%n PHÚT</numerusform>
+      </translation>
     </message>
     <message numerus="yes">
-        <source>%n h</source>
-        <translation>
-            <numerusform>%n GIỜ</numerusform>
-        </translation>
+      <source>%n h</source>
+      <translation>
+        <numerusform>%n GIỜ</numerusform>
+      </translation>
     </message>
     <message numerus="yes">
-        <source>%n day(s)</source>
-        <translation>
-            <numerusform>%n NGÀY</numerusform>
-        </translation>
+      <source>%n day(s)</source>
+      <translation>
+        <numerusform>%n NGÀY</numerusform>
+      </translation>
     </message>
     <message>
-        <source>Trust data: loading</source>
-        <translation>Dữ liệu tin cậy: đang tải</translation>
+      <source>Trust data: loading</source>
+      <translation>Dữ liệu tin cậy: đang tải</translation>
     </message>
     <message>
-        <source>EXPIRED</source>
-        <translation>HẾT HẠN</translation>
+      <source>EXPIRED</source>
+      <translation>HẾT HẠN</translation>
     </message>
     <message>
-        <source>valid</source>
-        <translation>còn hiệu lực</translation>
+      <source>valid</source>
+      <translation>còn hiệu lực</translation>
     </message>
     <message>
-        <source>DEMO</source>
-        <translation>DÙNG THỬ</translation>
+      <source>DEMO</source>
+      <translation>DÙNG THỬ</translation>
     </message>
     <message>
-        <source>Trust data</source>
-        <translation>Dữ liệu tin cậy</translation>
+      <source>Trust data</source>
+      <translation>Dữ liệu tin cậy</translation>
     </message>
     <message numerus="yes">
-        <source>%n hour(s) old</source>
-        <translation>
-            <numerusform>cập nhật %n giờ trước</numerusform>
-        </translation>
+      <source>%n hour(s) old</source>
+      <translation>
+        <numerusform>cập nhật %n giờ trước</numerusform>
+      </translation>
     </message>
     <message>
-        <source>Sync: not enrolled</source>
-        <translation>Đồng bộ: chưa đăng ký</translation>
+      <source>Sync: not enrolled</source>
+      <translation>Đồng bộ: chưa đăng ký</translation>
     </message>
     <message>
-        <source>online</source>
-        <translation>trực tuyến</translation>
+      <source>online</source>
+      <translation>trực tuyến</translation>
     </message>
     <message>
-        <source>offline</source>
-        <translation>ngoại tuyến</translation>
+      <source>offline</source>
+      <translation>ngoại tuyến</translation>
     </message>
     <message>
-        <source>Sync</source>
-        <translation>Đồng bộ</translation>
+      <source>Sync</source>
+      <translation>Đồng bộ</translation>
     </message>
     <message numerus="yes">
-        <source>%n queued</source>
-        <translation>
-            <numerusform>%n lượt chờ gửi</numerusform>
-        </translation>
+      <source>%n queued</source>
+      <translation>
+        <numerusform>%n lượt chờ gửi</numerusform>
+      </translation>
     </message>
     <message>
-        <source>last</source>
-        <translation>lần cuối</translation>
+      <source>last</source>
+      <translation>lần cuối</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>SupervisorView</name>
     <message numerus="yes">
-        <source>%n check(s)</source>
-        <translation>
-            <numerusform>%n lượt kiểm tra</numerusform>
-        </translation>
+      <source>%n check(s)</source>
+      <translation>
+        <numerusform>%n lượt kiểm tra</numerusform>
+      </translation>
     </message>
     <message>
-        <source>Checks by hour</source>
-        <translation>Lượt kiểm tra theo giờ</translation>
+      <source>Checks by hour</source>
+      <translation>Lượt kiểm tra theo giờ</translation>
     </message>
     <message>
-        <source>Export</source>
-        <translation>Xuất dữ liệu</translation>
+      <source>Export</source>
+      <translation>Xuất dữ liệu</translation>
     </message>
     <message>
-        <source>Exporting…</source>
-        <translation>Đang xuất dữ liệu…</translation>
+      <source>Exporting…</source>
+      <translation>Đang xuất dữ liệu…</translation>
     </message>
     <message numerus="yes">
-        <source>Exported %n check(s).</source>
-        <translation>
-            <numerusform>Đã xuất %n lượt kiểm tra.</numerusform>
-        </translation>
+      <source>Exported %n check(s).</source>
+      <translation>
+        <numerusform>Đã xuất %n lượt kiểm tra.</numerusform>
+      </translation>
     </message>
     <message>
-        <source>example</source>
-        <translation>ví dụ</translation>
+      <source>example</source>
+      <translation>ví dụ</translation>
     </message>
     <message>
-        <source>DEMO</source>
-        <translation>DÙNG THỬ</translation>
+      <source>DEMO</source>
+      <translation>DÙNG THỬ</translation>
     </message>
     <message>
-        <source>Import trust data</source>
-        <translation>Nhập dữ liệu tin cậy</translation>
+      <source>Import trust data</source>
+      <translation>Nhập dữ liệu tin cậy</translation>
     </message>
     <message>
-        <source>Refused; the trust data in use stays:</source>
-        <translation>Bị từ chối; vẫn dùng dữ liệu tin cậy hiện tại:</translation>
+      <source>Refused; the trust data in use stays:</source>
+      <translation>Bị từ chối; vẫn dùng dữ liệu tin cậy hiện tại:</translation>
     </message>
     <message numerus="yes">
-        <source>Installed trust data #%n.</source>
-        <translation>
-            <numerusform>Đã cài dữ liệu tin cậy số %n.</numerusform>
-        </translation>
+      <source>Installed trust data #%n.</source>
+      <translation>
+        <numerusform>Đã cài dữ liệu tin cậy số %n.</numerusform>
+      </translation>
     </message>
     <message>
-        <source>Enrolled as %1 at checkpoint %2, hub %3</source>
-        <translation>Đã đăng ký với tên %1 tại chốt %2, máy chủ %3</translation>
+      <source>Enrolled as %1 at checkpoint %2, hub %3</source>
+      <translation>Đã đăng ký với tên %1 tại chốt %2, máy chủ %3</translation>
     </message>
     <message>
-        <source>Not enrolled: checks stay on this computer until you enroll it with the district hub (or carry them on a USB stick).</source>
-        <translation>Chưa đăng ký: các lượt kiểm tra được giữ trên máy này cho đến khi đăng ký với máy chủ cấp huyện (hoặc chép sang USB).</translation>
+      <source>Not enrolled: checks stay on this computer until you enroll it with the district hub (or carry them on a USB stick).</source>
+      <translation>Chưa đăng ký: các lượt kiểm tra được giữ trên máy này cho đến khi đăng ký với máy chủ cấp huyện (hoặc chép sang USB).</translation>
     </message>
     <message>
-        <source>Enrolled. Restart the program to start syncing.</source>
-        <translation>Đã đăng ký. Khởi động lại chương trình để bắt đầu đồng bộ.</translation>
+      <source>Enrolled. Restart the program to start syncing.</source>
+      <translation>Đã đăng ký. Khởi động lại chương trình để bắt đầu đồng bộ.</translation>
     </message>
     <message>
-        <source>Enrollment failed: check the hub address and the code.</source>
-        <translation>Đăng ký thất bại: hãy kiểm tra địa chỉ máy chủ và mã đăng ký.</translation>
+      <source>the hub did not answer: check the address and the network</source>
+      <translation>máy chủ không trả lời: hãy kiểm tra địa chỉ và mạng</translation>
     </message>
     <message>
-        <source>Hub</source>
-        <translation>Máy chủ</translation>
+      <source>the hub refused the code: it is unknown, used or expired</source>
+      <translation>máy chủ từ chối mã: mã không đúng, đã dùng hoặc đã hết hạn</translation>
     </message>
     <message>
-        <source>Supervisor view</source>
-        <translation>Màn hình giám sát</translation>
+      <source>the hub's answer could not be used</source>
+      <translation>không dùng được câu trả lời của máy chủ</translation>
     </message>
     <message>
-        <source>Checks</source>
-        <translation>Lượt kiểm tra</translation>
+      <source>Enrollment failed: %1.</source>
+      <translation>Đăng ký thất bại: %1.</translation>
     </message>
     <message>
-        <source>Trust data</source>
-        <translation>Dữ liệu tin cậy</translation>
+      <source>Hub</source>
+      <translation>Máy chủ</translation>
     </message>
     <message>
-        <source>Day:</source>
-        <translation>Ngày:</translation>
+      <source>Supervisor view</source>
+      <translation>Màn hình giám sát</translation>
     </message>
     <message>
-        <source>Export CSV</source>
-        <translation>Xuất CSV</translation>
+      <source>Checks</source>
+      <translation>Lượt kiểm tra</translation>
     </message>
     <message>
-        <source>Export Excel</source>
-        <translation>Xuất Excel</translation>
+      <source>Trust data</source>
+      <translation>Dữ liệu tin cậy</translation>
     </message>
     <message>
-        <source>PDF report</source>
-        <translation>Báo cáo PDF</translation>
+      <source>Day:</source>
+      <translation>Ngày:</translation>
     </message>
     <message>
-        <source>Checks by reason</source>
-        <translation>Lượt kiểm tra theo lý do</translation>
+      <source>Export CSV</source>
+      <translation>Xuất CSV</translation>
     </message>
     <message>
-        <source>Flagged checks: a card possibly shared (shown again too soon, or at two distant places)</source>
-        <translation>Lượt bị đánh dấu: thẻ có thể bị dùng chung (quét lại quá sớm, hoặc ở hai nơi cách xa nhau)</translation>
+      <source>Export Excel</source>
+      <translation>Xuất Excel</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>Lý do</translation>
+      <source>PDF report</source>
+      <translation>Báo cáo PDF</translation>
     </message>
     <message>
-        <source>Time</source>
-        <translation>Giờ</translation>
+      <source>Checks by reason</source>
+      <translation>Lượt kiểm tra theo lý do</translation>
     </message>
     <message>
-        <source>Check</source>
-        <translation>Lượt</translation>
+      <source>Flagged checks: a card possibly shared (shown again too soon, or at two distant places)</source>
+      <translation>Lượt bị đánh dấu: thẻ có thể bị dùng chung (quét lại quá sớm, hoặc ở hai nơi cách xa nhau)</translation>
     </message>
     <message>
-        <source>Flags</source>
-        <translation>Đánh dấu</translation>
+      <source>Reason</source>
+      <translation>Lý do</translation>
     </message>
     <message>
-        <source>Card fingerprint</source>
-        <translation>Dấu vân tay của thẻ</translation>
+      <source>Time</source>
+      <translation>Giờ</translation>
     </message>
     <message>
-        <source>Issuer</source>
-        <translation>Nơi phát hành</translation>
+      <source>Check</source>
+      <translation>Lượt</translation>
     </message>
     <message>
-        <source>Sequence</source>
-        <translation>Số thứ tự</translation>
+      <source>Flags</source>
+      <translation>Đánh dấu</translation>
     </message>
     <message>
-        <source>Issued</source>
-        <translation>Ngày phát hành</translation>
+      <source>Card fingerprint</source>
+      <translation>Dấu vân tay của thẻ</translation>
     </message>
     <message>
-        <source>Valid until</source>
-        <translation>Hiệu lực đến</translation>
+      <source>Issuer</source>
+      <translation>Nơi phát hành</translation>
     </message>
     <message>
-        <source>Colour rules</source>
-        <translation>Quy tắc phân màu</translation>
+      <source>Sequence</source>
+      <translation>Số thứ tự</translation>
     </message>
     <message>
-        <source>Decision table</source>
-        <translation>Bảng quyết định</translation>
+      <source>Issued</source>
+      <translation>Ngày phát hành</translation>
     </message>
     <message>
-        <source>Import trust data from a file (USB stick)…</source>
-        <translation>Nhập dữ liệu tin cậy từ tệp (USB)…</translation>
+      <source>Valid until</source>
+      <translation>Hiệu lực đến</translation>
     </message>
     <message>
-        <source>Hub address</source>
-        <translation>Địa chỉ máy chủ</translation>
+      <source>Colour rules</source>
+      <translation>Quy tắc phân màu</translation>
     </message>
     <message>
-        <source>Enrollment code</source>
-        <translation>Mã đăng ký</translation>
+      <source>Decision table</source>
+      <translation>Bảng quyết định</translation>
     </message>
     <message>
-        <source>Enroll</source>
-        <translation>Đăng ký</translation>
+      <source>Import trust data from a file (USB stick)…</source>
+      <translation>Nhập dữ liệu tin cậy từ tệp (USB)…</translation>
     </message>
     <message>
-        <source>Sync now</source>
-        <translation>Đồng bộ ngay</translation>
+      <source>Hub address</source>
+      <translation>Địa chỉ máy chủ</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation>Đóng</translation>
+      <source>Enrollment code</source>
+      <translation>Mã đăng ký</translation>
     </message>
-</context>
+    <message>
+      <source>Enroll</source>
+      <translation>Đăng ký</translation>
+    </message>
+    <message>
+      <source>Sync now</source>
+      <translation>Đồng bộ ngay</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Đóng</translation>
+    </message>
+  </context>
 </TS>

@@ -17,26 +17,45 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from enum import StrEnum
 
 import cv2
 import numpy as np
 
-from scanner_app.camera.decode import Corners, DecodeResult
+from scanner_app.camera.decode import Corners
 from scanner_app.camera.enhance import Gray
-from scanner_app.camera.sources import Frame, FrameSource, SourceError
+from scanner_app.camera.frames import Frame, FrameSource, SourceError
+from scanner_app.camera.ports import FrameDecoder
 from scanner_app.core.camera_health import Action, CameraHealth
 
 log = logging.getLogger(__name__)
 
 
-class DecoderLike(Protocol):
-    def decode(self, image: Gray, **options: Any) -> DecodeResult: ...
+RESTART_PAUSE = 1.0  # after a bug in a source or the decoder: do not spin on a recurring one
+
+
+class EventKind(StrEnum):
+    CODE = "code"  # a code was read
+    HINT = "hint"  # a code is in view but does not read; `hint` says why
+    FRAME = "frame"  # a frame for the preview
+    CAMERA_LOST = "camera_lost"
+    CAMERA_OK = "camera_ok"
+    DECODER_ERROR = "decoder_error"  # the decoder process crashed or hung and was restarted
+    END = "end"  # a file or folder source is exhausted
+
+
+class CameraState(StrEnum):
+    """What the window and `gate` tell the user about the camera."""
+
+    STARTING = "starting"
+    OK = "ok"
+    LOST = "lost"
+    ENDED = "ended"
 
 
 @dataclass(frozen=True)
 class CaptureEvent:
-    kind: str  # code | hint | frame | camera_lost | camera_ok | decoder_error | end
+    kind: EventKind
     frame: Frame | None = None
     text: str = ""
     corners: Corners = ()
@@ -156,7 +175,7 @@ class IdleThrottle:
 @dataclass
 class CaptureLoop:
     open_source: Callable[[], FrameSource]
-    decoder: DecoderLike
+    decoder: FrameDecoder
     monotonic: Callable[[], float]
     live_budget_ms: float = 25.0
     still_budget_ms: float = 100.0
@@ -204,17 +223,17 @@ class CaptureLoop:
             self.frames += 1
             small = thumbnail(frame.image)
             if self.health.frame(now, frame_digest(small)) is Action.REPORT_OK:
-                events.append(CaptureEvent("camera_ok"))
-            events.append(CaptureEvent("frame", frame))
+                events.append(CaptureEvent(EventKind.CAMERA_OK))
+            events.append(CaptureEvent(EventKind.FRAME, frame))
             if not self._paced or self.throttle.should_decode(small, now):
                 events.extend(self._decode(frame))
         elif mailbox.ended and not self._live:
-            return [CaptureEvent("end")]
+            return [CaptureEvent(EventKind.END)]
         if mailbox.error and self.health.failed(now) is Action.REPORT_LOST:
-            events.append(CaptureEvent("camera_lost", detail=mailbox.error))
+            events.append(CaptureEvent(EventKind.CAMERA_LOST, detail=mailbox.error))
         action = self.health.tick(self.monotonic())
         if action is Action.REPORT_LOST:
-            events.append(CaptureEvent("camera_lost", detail="no new frames"))
+            events.append(CaptureEvent(EventKind.CAMERA_LOST, detail="no new frames"))
         elif action is Action.REOPEN:
             self._reopen(events)
         return events
@@ -223,7 +242,7 @@ class CaptureLoop:
         try:
             self._open()
         except SourceError as exc:
-            events.append(CaptureEvent("camera_lost", detail=str(exc)))
+            events.append(CaptureEvent(EventKind.CAMERA_LOST, detail=str(exc)))
 
     def _decode(self, frame: Frame) -> list[CaptureEvent]:
         if self._paced:  # camera speed: one repair rung per frame, a different one each frame
@@ -238,20 +257,47 @@ class CaptureLoop:
         else:
             result = self.decoder.decode(frame.image, budget_ms=self.still_budget_ms)
         if result.error:
-            return [CaptureEvent("decoder_error", frame, detail=result.error)]
+            return [CaptureEvent(EventKind.DECODER_ERROR, frame, detail=result.error)]
         if result.codes or result.candidate:
             self.throttle.activity(self.monotonic())
         if not result.codes:
             if result.hint:  # a code is in view but does not read: tell the holder why
-                return [CaptureEvent("hint", frame, corners=result.candidate or (), hint=result.hint)]
+                return [CaptureEvent(EventKind.HINT, frame, corners=result.candidate or (), hint=result.hint)]
             return []
-        return [CaptureEvent("code", frame, code.text, code.corners, code.method) for code in result.codes]
+        return [
+            CaptureEvent(EventKind.CODE, frame, code.text, code.corners, code.method) for code in result.codes
+        ]
 
-    def run(self, stop: threading.Event, on_event: Callable[[CaptureEvent], None]) -> None:
-        self.start()
+    def run(
+        self,
+        stop: threading.Event,
+        on_event: Callable[[CaptureEvent], None],
+        on_failure: Callable[[], None] | None = None,
+    ) -> None:
+        """The capture loop of both the window and `gate`: until `stop` is set or a file or
+        folder source ends. With `on_failure`, a bug in a source or the decoder chain is
+        reported there (inside the `except`, so it can log the trace) and the camera starts
+        afresh after a pause; without it, the exception propagates."""
+        self.decoder.start()  # the decoder's start-up must not look like a frozen camera
+        while not stop.is_set():
+            try:
+                self.start()
+                if self._until_end(stop, on_event):
+                    return
+            except Exception:
+                if on_failure is None:
+                    raise
+                on_failure()
+            finally:
+                self.stop()
+            if stop.wait(RESTART_PAUSE):
+                return
+            self.health, self.throttle = CameraHealth(), IdleThrottle()
+
+    def _until_end(self, stop: threading.Event, on_event: Callable[[CaptureEvent], None]) -> bool:
         while not stop.is_set():
             for event in self.step(wait=0.05):
                 on_event(event)
-                if event.kind == "end":
-                    return
-        self.stop()
+                if event.kind is EventKind.END:
+                    return True
+        return False

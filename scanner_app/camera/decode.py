@@ -186,6 +186,12 @@ class Decoder:
     def rung_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.rungs)
 
+    def start(self) -> None:
+        """Nothing to start in this process (the isolated decoder starts its child here)."""
+
+    def close(self) -> None:
+        """Nothing to release in this process."""
+
     def decode(
         self,
         image: Gray,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import cv2
 import numpy as np
 
-from scanner_app.camera.sources import DEFAULT_SIZE, Frame
+from scanner_app.camera.frames import DEFAULT_SIZE, Frame
 from scanner_app.devkit.render import qr_png_bytes
 
 

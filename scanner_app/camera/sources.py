@@ -11,44 +11,14 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import cv2
-import numpy as np
 
 from scanner_app.camera.decode import ImageFileError, load_gray
-from scanner_app.camera.enhance import Gray
+from scanner_app.camera.frames import DEFAULT_SIZE, Frame, FrameSource, SourceError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
-DEFAULT_SIZE = (
-    1280,
-    720,
-)  # below ~2 px per module dense HC1 codes stop decoding; 640x480 is too coarse
-
-
-class SourceError(Exception):
-    """The source failed: unplugged, unreadable, refused by the OS."""
-
-
-@dataclass(frozen=True)
-class Frame:
-    image: Gray  # 8-bit grey: what the decoders use; colour is only for the preview
-    captured: float  # monotonic seconds at capture
-    index: int
-    colour: np.ndarray | None = None  # BGR, when the source has colour (for the preview)
-
-
-class FrameSource(Protocol):
-    name: str
-    live: bool
-
-    def open(self) -> None: ...
-
-    def read(self) -> Frame | None: ...
-
-    def close(self) -> None: ...
 
 
 def _backend() -> int:

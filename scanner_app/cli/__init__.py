@@ -94,13 +94,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
-        from scanner_app.selftest import run_self_test
+        from scanner_app.cli.selftest_cmd import run_self_test
 
         return run_self_test(args)
     if args.command is None:
-        from scanner_app.app import run_gui
+        from scanner_app.ui.launch import launch
 
-        return run_gui(args)
+        return launch(args)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

@@ -13,17 +13,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner_app.paths import data_dir
+    from scanner_app.app import App
     from scanner_app.store.db import DB_NAME
 
-    folder = data_dir(args.data_dir)
-    if not (folder / DB_NAME).exists():
-        print(f"no check log in {folder}")
+    app = App.open(args.data_dir)
+    if not (app.data_dir / DB_NAME).exists():
+        print(f"no check log in {app.data_dir}")
         return 2
-    from scanner_app.app import open_check_store
-    from scanner_app.settings_file import load_settings
-
-    store = open_check_store(folder, load_settings(folder), purge=False)
+    store = app.open_store(purge=False)
     try:
         report = store.verify()
     finally:

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from scanner_app.bundle_store import BundleStore, app_anchors
-from scanner_app.cli.common import UsageError, fail, parse_moment, read_bytes, report_usage_error
-from scanner_app.core.bundle import (
-    BundleError,
-    TrustBundle,
-    build_content,
-    open_bundle,
-    sign_bundle,
-)
-from scanner_app.core.revocation import HASH_BYTES, certificate_hash
-from scanner_app.core.trust import (
-    TrustError,
-    load_certificates,
-    load_public_key,
-    load_trust_source,
-)
-from scanner_app.paths import data_dir
+from scanner_app.cli.common import UsageError, fail, read_bytes, report_usage_error
+from scanner_app.core.bundle import BundleError, TrustBundle, open_bundle, sign_bundle
+from scanner_app.local.bundle_store import app_anchors
+from scanner_app.services.bundle_content import add_arguments, content_from_args
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = parser.add_subparsers(dest="bundle_action", metavar="ACTION", required=True)
 
     build = actions.add_parser("build", help="issuer side: sign a new bundle")
-    add_content_arguments(build, sequence_required=True)
+    add_arguments(build, sequence_required=True)
     build.add_argument("--sign-key", required=True, metavar="KEY", help="anchor private key (PEM)")
     build.add_argument("--out", required=True, metavar="FILE")
     build.set_defaults(func=run_build)
@@ -47,152 +31,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     install = actions.add_parser("import", help="install a bundle (e.g. from a USB stick)")
     install.add_argument("file", metavar="FILE")
     install.set_defaults(func=run_import)
-
-
-def add_content_arguments(parser: argparse.ArgumentParser, *, sequence_required: bool) -> None:
-    """What goes into a bundle; shared with `scanner-hub publish`."""
-    parser.add_argument(
-        "--signer",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="DSC certificates (PEM/DER); repeatable",
-    )
-    parser.add_argument(
-        "--trust-list",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a signed DSC list whose certificates to include; repeatable",
-    )
-    parser.add_argument("--trust-list-key", metavar="PEM")
-    parser.add_argument(
-        "--profile-file",
-        action="append",
-        required=True,
-        metavar="FILE",
-        help="a rule profile (JSON); the first is the default",
-    )
-    parser.add_argument(
-        "--policy-file",
-        action="append",
-        required=True,
-        metavar="FILE",
-        help="a decision policy (JSON); the first is the default",
-    )
-    parser.add_argument("--value-sets", metavar="FILE", help="value sets (JSON object)")
-    parser.add_argument(
-        "--revoked",
-        metavar="FILE",
-        help="revoked certificate identifiers, one per line (or hash:<32 hex>)",
-    )
-    parser.add_argument("--suspended", metavar="FILE", help="people in isolation, same format")
-    parser.add_argument("--lifted", metavar="FILE", help="suspensions that end, same format")
-    parser.add_argument(
-        "--block-key",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a signer certificate to block for good; repeatable",
-    )
-    parser.add_argument(
-        "--block-kid",
-        action="append",
-        default=[],
-        metavar="B64",
-        help="a kid to block for good; repeatable",
-    )
-    parser.add_argument("--issuer", default="DEMO issuer", help="who issues the bundle")
-    parser.add_argument(
-        "--sequence",
-        type=int,
-        required=sequence_required,
-        help="must rise with each bundle" + ("" if sequence_required else " (default: next)"),
-    )
-    parser.add_argument("--issued-at", metavar="ISO8601", help="default: now")
-    parser.add_argument("--valid-days", type=float, default=14.0, help="until not_after (default 14)")
-    parser.add_argument("--demo", action="store_true", help="mark as a demo bundle")
-
-
-def content_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    issued_at = parse_moment(args.issued_at) if args.issued_at else datetime.now(UTC)
-    return build_content(
-        issuer=args.issuer,
-        sequence=args.sequence,
-        issued_at=issued_at,
-        not_after=issued_at + timedelta(days=args.valid_days),
-        signers=_signer_ders(args),
-        profiles=[_json_file(p, "profile") for p in args.profile_file],
-        policies=[_json_file(p, "policy") for p in args.policy_file],
-        value_sets=_json_file(args.value_sets, "value sets") if args.value_sets else {},
-        revoked=_hash_lines(args.revoked),
-        suspended=_hash_lines(args.suspended),
-        lifted=_hash_lines(args.lifted),
-        blocked_keys=_blocked_keys(args),
-        demo=args.demo,
-    )
-
-
-def _hash_lines(path: str | None) -> list[bytes]:
-    if not path:
-        return []
-    hashes = []
-    for number, raw in enumerate(read_bytes(path, "list").decode("utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("hash:"):
-            try:
-                digest = bytes.fromhex(line[5:])
-            except ValueError:
-                digest = b""
-            if len(digest) != HASH_BYTES:
-                fail(f"{path}:{number}: hash: needs {HASH_BYTES * 2} hex digits")
-            hashes.append(digest)
-        else:
-            hashes.append(certificate_hash(line))
-    return hashes
-
-
-def _signer_ders(args: argparse.Namespace) -> list[bytes]:
-    ders: list[bytes] = []
-    try:
-        for path in args.signer:
-            ders += [c.public_bytes(_der()) for c in load_certificates(read_bytes(path, "signer"))]
-        list_key = load_public_key(read_bytes(args.trust_list_key, "key")) if args.trust_list_key else None
-        for path in args.trust_list:
-            ders += [k.der for k in load_trust_source(read_bytes(path, "trust list"), list_key)]
-    except TrustError as exc:
-        fail(str(exc))
-    return list(dict.fromkeys(ders))
-
-
-def _der() -> Any:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return Encoding.DER
-
-
-def _blocked_keys(args: argparse.Namespace) -> list[bytes]:
-    keys = []
-    for path in args.block_key:
-        try:
-            keys += [k.fingerprint for k in load_trust_source(read_bytes(path, "certificate"))]
-        except TrustError as exc:
-            fail(f"{path}: {exc}")
-    for text in args.block_kid:
-        try:
-            keys.append(base64.b64decode(text, validate=True))
-        except binascii.Error:
-            fail(f"--block-kid {text!r} is not base64")
-    return keys
-
-
-def _json_file(path: str, what: str) -> Any:
-    try:
-        return json.loads(read_bytes(path, what).decode("utf-8"))
-    except ValueError as exc:
-        fail(f"{path}: not valid JSON: {exc}")
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -273,9 +111,11 @@ def run_import(args: argparse.Namespace) -> int:
         data = read_bytes(args.file, "bundle")
     except UsageError as exc:
         return report_usage_error("scanner-app bundle import", exc)
-    store = BundleStore(data_dir(args.data_dir))
+    from scanner_app.app import App
+
+    app = App.open(args.data_dir)
     try:
-        bundle = store.install(data, datetime.now(UTC))
+        bundle = app.trust.install(data, app.clock.now())
     except BundleError as exc:
         print(f"REFUSED, the installed bundle stays in use: {exc}")
         return 1

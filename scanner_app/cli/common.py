@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import NoReturn
+
+# A usage error is bad input: the same exception the use cases raise, exit status 2.
+from scanner_app.services.inputs import InputError as UsageError
+from scanner_app.services.inputs import fail, parse_moment, read_bytes
+
+__all__ = ["UsageError", "fail", "parse_moment", "read_bytes", "report_usage_error", "strip_line_end"]
 
 USAGE_ERROR = 2
-
-
-class UsageError(Exception):
-    """Bad arguments or an unreadable file: message on stderr, exit status 2."""
-
-
-def fail(message: str) -> NoReturn:
-    raise UsageError(message)
 
 
 def report_usage_error(prog: str, error: UsageError) -> int:
     print(f"{prog}: error: {error}", file=sys.stderr)
     return USAGE_ERROR
-
-
-def read_bytes(path: str, what: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        fail(f"cannot read {what} {path!r}: {exc.strerror or exc}")
-
-
-def parse_moment(text: str) -> datetime:
-    """ISO-8601 with `Z` or an offset; a time without a zone is refused (ambiguous)."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"--at {text!r} is not an ISO-8601 time (e.g. 2021-10-20T10:00:00+07:00)")
-    if moment.tzinfo is None:
-        fail(f"--at {text!r} has no time zone: add Z or an offset such as +07:00")
-    return moment.astimezone(UTC)
 
 
 def strip_line_end(text: str) -> str:

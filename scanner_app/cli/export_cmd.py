@@ -35,7 +35,7 @@ def progress_bar(done: int, total: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner_app.paths import data_dir
+    from scanner_app.app import App
     from scanner_app.store.db import DB_NAME
 
     try:
@@ -43,15 +43,23 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"scanner-app export: error: --date {args.date!r} is not YYYY-MM-DD", file=sys.stderr)
         return 2
-    folder = data_dir(args.data_dir)
+    app = App.open(args.data_dir)
+    folder = app.data_dir
     if not (folder / DB_NAME).exists():
         print(f"scanner-app export: error: no check log in {folder}", file=sys.stderr)
         return 2
-    from scanner_app.exporting import export_day
+    from scanner_app.services.export_day import export_day
 
     try:
         out, manifest, rows = export_day(
-            folder, day, args.format, Path(args.out), language=args.lang, progress=progress_bar
+            folder,
+            app.device,
+            app.station().checkpoint_id,
+            day,
+            args.format,
+            Path(args.out),
+            language=args.lang,
+            progress=progress_bar,
         )
     except OSError as exc:
         print(f"scanner-app export: error: cannot write {args.out}: {exc}", file=sys.stderr)
@@ -61,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from scanner_app.store.export import verify_manifest
+    from scanner_app.services.export_day import verify_manifest
 
     ok, message = verify_manifest(Path(args.manifest))
     print(("OK: " if ok else "TAMPERED: ") + message)

@@ -9,10 +9,14 @@ import json
 import signal
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner_app.cli.common import UsageError, report_usage_error, strip_line_end
 from scanner_app.cli.trust_args import add_trust_arguments, setup_from_args
+
+if TYPE_CHECKING:
+    from scanner_app.app import App
+    from scanner_app.services.scan import ScanOutcome, ScanService
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,23 +38,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-def _line(outcome: Any) -> dict[str, Any]:
+def _line(outcome: ScanOutcome) -> dict[str, Any]:
     result = outcome.result
     return {
         "seq": outcome.seq,
         "format": result.verdict.format.value,
         "valid": result.valid,
-        "reason": result.reason,
+        "reason": result.reason.value,
         "colour": result.colour.value if result.colour else None,
         "decision": result.decision.value,
         "latency_ms": round(outcome.latency_ms, 2),
         "saved": outcome.saved,
-        **({"flags": list(outcome.flags)} if outcome.flags else {}),
-        **({"store_error": outcome.store_error} if outcome.store_error else {}),
+        **({"flags": [f.value for f in outcome.flags]} if outcome.flags else {}),
+        **({"store_error": outcome.store_problem.value} if outcome.store_problem else {}),
     }
 
 
-def _emit(outcome: Any, as_json: bool) -> None:
+def _emit(outcome: ScanOutcome | None, as_json: bool) -> None:
     if outcome is None:
         return
     line = _line(outcome)
@@ -65,63 +69,51 @@ def _emit(outcome: Any, as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner_app.app import open_recorder
-    from scanner_app.scanning import ScanService
-    from scanner_app.system_clock import SystemClock
-
     try:
         setup = setup_from_args(args)
     except UsageError as exc:
         return report_usage_error("scanner-app gate", exc)
-    clock = SystemClock()
-    recorder = open_recorder(setup)
-    service = ScanService(
-        setup.checker,
-        clock,
-        floor=setup.floor,
-        recorder=recorder,
-        cooldown_seconds=setup.settings.cooldown_seconds,
-    )
+    app = setup.app
+    store = app.open_store()
+    service = app.scan_service(store, setup.checker)
     try:
         if args.source in ("-", "stdin"):
             for line in sys.stdin:
                 text = strip_line_end(line)
                 if text:
-                    _emit(service.handle(text, clock.monotonic()), args.json)
+                    _emit(service.handle(text, app.clock.monotonic()), args.json)
             return 0
-        return _scan_frames(args, service, clock)
+        return _scan_frames(args, app, service)
     finally:
-        if recorder is not None:
-            recorder.close()
+        store.close()
 
 
-def _scan_frames(args: argparse.Namespace, service: Any, clock: Any) -> int:
-    from scanner_app.camera.capture import CaptureLoop
-    from scanner_app.camera.decode import Decoder
-    from scanner_app.camera.isolation import IsolatedDecoder
-    from scanner_app.camera.sources import SourceError, make_source
+def _scan_frames(args: argparse.Namespace, app: App, service: ScanService) -> int:
+    from scanner_app.camera.capture import CaptureEvent, CaptureLoop, EventKind
+    from scanner_app.camera.frames import SourceError
 
     try:
-        make_source(args.source)  # fail fast on a missing file or folder
+        open_source, _ = app.frame_source(args.source)
+        open_source()  # fail fast on a missing file or folder
     except SourceError as exc:
         return report_usage_error("scanner-app gate", UsageError(str(exc)))
-    decoder: Any = Decoder() if args.in_process else IsolatedDecoder()
-    if isinstance(decoder, IsolatedDecoder):
-        decoder.start()  # pay the child's start-up before the first frame, not during it
-    loop = CaptureLoop(lambda: make_source(args.source, clock.monotonic), decoder, clock.monotonic)
+    decoder = app.decoder(isolated=not args.in_process)
+    loop = CaptureLoop(open_source, decoder, app.clock.monotonic)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-
     lost = False
 
-    def on_event(event: Any) -> None:
+    def on_event(event: CaptureEvent) -> None:
         nonlocal lost
-        if event.kind == "code":
+        if event.kind is EventKind.CODE:
+            assert event.frame is not None
             _emit(service.handle(event.text, event.frame.captured), args.json)
-        elif event.kind in ("camera_lost", "decoder_error") or (event.kind == "camera_ok" and lost):
-            lost = event.kind == "camera_lost"
+        elif event.kind in (EventKind.CAMERA_LOST, EventKind.DECODER_ERROR) or (
+            event.kind is EventKind.CAMERA_OK and lost
+        ):
+            lost = event.kind is EventKind.CAMERA_LOST
             print(
-                f"scanner-app gate: {event.kind.replace('_', ' ')} {event.detail}".rstrip(),
+                f"scanner-app gate: {event.kind.value.replace('_', ' ')} {event.detail}".rstrip(),
                 file=sys.stderr,
                 flush=True,
             )
@@ -132,6 +124,5 @@ def _scan_frames(args: argparse.Namespace, service: Any, clock: Any) -> int:
         pass
     finally:
         loop.stop()
-        if isinstance(decoder, IsolatedDecoder):
-            decoder.close()
+        decoder.close()
     return 0

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner_app.bundle_store import BundleStore
 from scanner_app.cli.common import UsageError, fail, read_bytes, report_usage_error
 from scanner_app.core.certlogic import CertLogicError, evaluate
 from scanner_app.core.rules import Profile, ProfileError, classify_context, profile_from_json
-from scanner_app.paths import data_dir
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -83,7 +81,9 @@ def _profile(args: argparse.Namespace) -> Profile:
             return profile_from_json(_json(Path(args.profile_file)))
         except ProfileError as exc:
             fail(f"{args.profile_file}: {exc}")
-    loaded = BundleStore(data_dir(args.data_dir)).load()
+    from scanner_app.app import App
+
+    loaded = App.open(args.data_dir).trust.loaded
     profile_id = args.profile or loaded.bundle.default_profile
     if profile_id not in loaded.bundle.profiles:
         fail(f"no profile {profile_id!r} in the trust bundle")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -24,62 +23,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_enroll(args: argparse.Namespace) -> int:
-    from scanner_app.device import load_device, save_enrollment
-    from scanner_app.paths import data_dir
-    from scanner_app.sync.client import HubClient, HubRefused, HubUnavailable
+    from scanner_app.app import App
+    from scanner_app.services.enroll import EnrollError, enroll
 
-    folder = data_dir(args.data_dir)
-    device = load_device(folder)
-    client = HubClient(args.hub)
+    app = App.open(args.data_dir)
     try:
-        answer = client.enroll(args.code, device.public_key_pem(), device.device_id)
-    except (HubUnavailable, HubRefused) as exc:
+        enrolled = enroll(app.data_dir, app.device, app.hub_client(args.hub), app.trust, args.hub, args.code)
+    except EnrollError as exc:
         print(f"scanner-app enroll: failed: {exc}", file=sys.stderr)
         return 1
-    finally:
-        client.close()
-    if answer.status != 200:
-        print(f"scanner-app enroll: failed: {answer.status} {answer.body}", file=sys.stderr)
-        return 1
-    body = answer.body
-    save_enrollment(
-        folder,
-        hub_url=args.hub,
-        hmac_secret=bytes.fromhex(body["hmac_secret"]),
-        hub_seal_key=bytes.fromhex(body["seal_public_key"]),
-        checkpoint_id=body["checkpoint_id"],
+    print(
+        f"enrolled as {enrolled.device_id} at checkpoint {enrolled.checkpoint_id} "
+        f"({enrolled.checkpoint_type})"
     )
-    if answer.hub_time:
-        from scanner_app.bundle_store import BundleStore
-
-        BundleStore(folder).raise_floor(answer.hub_time, "hub")
-    print(f"enrolled as {device.device_id} at checkpoint {body['checkpoint_id']} ({body['checkpoint_type']})")
     return 0
 
 
-def relay_for(folder: Path, store, client=None):  # type: ignore[no-untyped-def]
-    from scanner_app.bundle_store import BundleStore
-    from scanner_app.device import load_device
-    from scanner_app.sync.client import HubClient
-    from scanner_app.sync.relay import SyncRelay
-    from scanner_app.system_clock import SystemClock
-
-    device = load_device(folder)
-    if not device.enrolled or not device.hub_url:
-        return None
-    return SyncRelay(store, device, client or HubClient(device.hub_url), BundleStore(folder), SystemClock())
-
-
 def run_sync(args: argparse.Namespace) -> int:
-    from scanner_app.app import open_check_store
-    from scanner_app.paths import data_dir
-    from scanner_app.settings_file import load_settings
+    from scanner_app.app import App
     from scanner_app.sync.client import HubRefused, HubUnavailable
 
-    folder = data_dir(args.data_dir)
-    store = open_check_store(folder, load_settings(folder))
+    app = App.open(args.data_dir)
+    store = app.open_store()
     try:
-        relay = relay_for(folder, store)
+        relay = app.relay(store)
         if relay is None:
             print(
                 "scanner-app sync: not enrolled: run `scanner-app enroll --hub URL --code CODE` first",
@@ -105,27 +72,17 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_outbox_export(args: argparse.Namespace) -> int:
-    from scanner_app.app import open_check_store
-    from scanner_app.device import load_device
-    from scanner_app.paths import data_dir
-    from scanner_app.settings_file import load_settings
-    from scanner_app.sync.wire import sign_batch
+    from scanner_app.app import App
+    from scanner_app.services.outbox_file import write_outbox_file
 
-    folder = data_dir(args.data_dir)
-    device = load_device(folder)
-    store = open_check_store(folder, load_settings(folder), purge=False)
+    app = App.open(args.data_dir)
+    store = app.open_store(purge=False)
     try:
-        pending = store.pending(10**9)
+        count, batches = write_outbox_file(store, app.device, Path(args.out))
     finally:
         store.close()
-    batches = [
-        sign_batch(device.device_id, pending[i : i + 500], device.signing_key)
-        for i in range(0, len(pending), 500)
-    ]
-    document = {"format": "scanner-outbox/1", "device_id": device.device_id, "batches": batches}
-    Path(args.out).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     print(
-        f"wrote {len(pending)} queued checks in {len(batches)} signed batch(es) to {args.out}; "
+        f"wrote {count} queued checks in {batches} signed batch(es) to {args.out}; "
         "they stay queued here until a sync confirms the hub holds them"
     )
     return 0

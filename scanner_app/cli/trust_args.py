@@ -1,24 +1,20 @@
 """The trust, rule and checkpoint options shared by `verify` and `gate`, and how they turn
-into a `Checker`: --bundle, else --trust files (with the embedded rules), else the bundle
-installed in the data directory, else the embedded demo bundle."""
+into a `Checker` built by the composition root: --bundle, else --trust files (with the
+installed rules), else the bundle installed in the data directory, else the embedded demo."""
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, replace
-from datetime import timedelta
-from pathlib import Path
 
-from scanner_app.bundle_store import BundleStore, app_anchors
+from scanner_app.app import App, CheckpointOverrides
 from scanner_app.cli.common import fail, read_bytes
 from scanner_app.core.bundle import BundleError, open_bundle
-from scanner_app.core.checkpoint import Checker, CheckpointSettings, SettingsError, TrustMaterial
-from scanner_app.core.clock import TimeFloor
+from scanner_app.core.checkpoint import Checker, SettingsError, TrustMaterial
 from scanner_app.core.policy import CHECKPOINT_TYPES, LEVELS
-from scanner_app.core.settings import Settings, SettingsProblem
+from scanner_app.core.settings import SettingsProblem
 from scanner_app.core.trust import TrustError, TrustStore, load_public_key, load_trust_source
-from scanner_app.paths import data_dir
-from scanner_app.settings_file import load_settings
+from scanner_app.local.bundle_store import app_anchors
 
 
 def add_trust_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,11 +34,9 @@ def add_trust_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass(frozen=True)
 class Setup:
+    app: App
     checker: Checker
-    floor: TimeFloor
-    settings: Settings
-    data_dir: Path
-    source: str
+    source: str  # where the trust came from, for messages
 
 
 def _extra_keys(args: argparse.Namespace) -> TrustStore:
@@ -62,35 +56,32 @@ def _extra_keys(args: argparse.Namespace) -> TrustStore:
     return store
 
 
-def setup_from_args(args: argparse.Namespace) -> Setup:
-    folder = data_dir(getattr(args, "data_dir", None))
-    try:
-        settings = load_settings(folder)
-    except SettingsProblem as exc:
-        fail(f"settings: {exc}")
-    store = BundleStore(folder)
+def _material(args: argparse.Namespace, app: App) -> tuple[TrustMaterial, str]:
+    """--bundle, else --trust keys with the installed bundle's rules, else the installed
+    bundle (or the embedded demo)."""
     extra = _extra_keys(args)
     if args.bundle:
         try:
             bundle = open_bundle(read_bytes(args.bundle, "bundle"), app_anchors())
         except BundleError as exc:
             fail(f"{args.bundle}: refused: {exc}")
-        material, source = TrustMaterial.from_bundle(bundle).with_extra_keys(extra), args.bundle
-    else:
-        loaded = store.load()
-        material = TrustMaterial.from_bundle(loaded.bundle, loaded.ratchet)
-        source = "installed bundle" if loaded.installed else "embedded demo bundle"
-        if args.trust:  # --trust keys replace the bundle's keys, its rules stay
-            material, source = replace(material, trust=extra), "--trust files"
-    checkpoint = CheckpointSettings(
-        checkpoint=args.checkpoint or settings.checkpoint_type,
-        level=args.level or settings.epidemic_level,
-        profile_id=args.profile or settings.profile_id,
-        policy_id=settings.policy_id,
-        skew=timedelta(seconds=settings.clock_skew_seconds),
-    )
+        return TrustMaterial.from_bundle(bundle).with_extra_keys(extra), args.bundle
+    material = app.trust.material
+    if args.trust:  # --trust keys replace the bundle's keys, its rules stay
+        return replace(material, trust=extra), "--trust files"
+    return material, "installed bundle" if app.trust.installed else "embedded demo bundle"
+
+
+def setup_from_args(args: argparse.Namespace) -> Setup:
     try:
-        checker = Checker(material, checkpoint)
+        app = App.open(getattr(args, "data_dir", None))
+        settings = app.settings
+    except SettingsProblem as exc:
+        fail(f"settings: {exc}")
+    material, source = _material(args, app)
+    overrides = CheckpointOverrides(args.checkpoint, args.level, args.profile)
+    try:
+        checker = app.checker(settings, material=material, overrides=overrides)
     except SettingsError as exc:
         fail(str(exc))
-    return Setup(checker, store.time_floor(), settings, folder, source)
+    return Setup(app, checker, source)

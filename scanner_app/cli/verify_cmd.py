@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 
 from scanner_app.cli.common import (
     UsageError,
@@ -16,8 +15,8 @@ from scanner_app.cli.common import (
 )
 from scanner_app.cli.trust_args import add_trust_arguments, setup_from_args
 from scanner_app.core.checkpoint import CheckResult
-from scanner_app.i18n import QT_TRANSLATE_NOOP, Translate, pick_language, translator
-from scanner_app.messages import (
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Translate, pick_language, translator
+from scanner_app.text.messages import (
     certificate_type_text,
     colour_text,
     decision_text,
@@ -68,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
         if args.at:
             result = setup.checker.check(text, parse_moment(args.at))  # explicit time: no floor
         else:
-            result = setup.checker.check(text, datetime.now(UTC), setup.floor)
+            app = setup.app
+            result = setup.checker.check(text, app.clock.now(), app.trust.floor)
     except UsageError as exc:
         return report_usage_error("scanner-app verify", exc)
     if args.json:

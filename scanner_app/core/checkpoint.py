@@ -17,14 +17,13 @@ from scanner_app.core.clock import TimeFloor
 from scanner_app.core.context import DEFAULT_SKEW, VerifyContext
 from scanner_app.core.model import CodeFormat, Reason, Verdict
 from scanner_app.core.policy import CHECKPOINT_TYPES, LEVELS, Decision, Policy
+from scanner_app.core.record import Flag
 from scanner_app.core.revocation import EMPTY_BLOCKLIST, Blocklist
 from scanner_app.core.rules import Colour, Profile, classify
 from scanner_app.core.trust import TrustStore
 from scanner_app.core.verify import verify
 
 IDENTITY_FORMATS = frozenset({CodeFormat.VN_CCCD, CodeFormat.VN_PERSONAL_QR})
-PROFILE_NOT_IN_FORCE = "profile_not_in_force"
-STALE_BUNDLE = "stale_bundle"
 
 
 class SettingsError(ValueError):
@@ -75,7 +74,7 @@ class CheckpointSettings:
 class CheckResult:
     verdict: Verdict
     valid: bool
-    reason: str
+    reason: Reason
     colour: Colour | None
     decision: Decision
     profile_id: str
@@ -84,14 +83,14 @@ class CheckResult:
     policy_version: str
     checkpoint: str
     level: int
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Flag, ...] = ()
     rule_error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             **self.verdict.to_json(),
             "valid": self.valid,
-            "reason": self.reason,
+            "reason": self.reason.value,
             "colour": self.colour.value if self.colour else None,
             "decision": self.decision.value,
             "profile": self.profile_id,
@@ -100,7 +99,7 @@ class CheckResult:
             "policy_version": self.policy_version,
             "checkpoint": self.checkpoint,
             "level": self.level,
-            "warnings": list(self.warnings),
+            "warnings": [w.value for w in self.warnings],
         }
 
 
@@ -142,22 +141,22 @@ class Checker:
     def _classified(self, verdict: Verdict, now: datetime) -> CheckResult:
         outcome = classify(self.profile, verdict.payload, now, self.material.value_sets)
         decision = self.policy.decide_colour(outcome.colour, self.settings.checkpoint, self.settings.level)
-        reason = PROFILE_NOT_IN_FORCE if outcome.matched == "not_in_force" else Reason.OK
-        warnings: tuple[str, ...] = ()
+        reason = Reason.PROFILE_NOT_IN_FORCE if outcome.matched == "not_in_force" else Reason.OK
+        warnings: tuple[Flag, ...] = ()
         if self.stale(now):
-            warnings = (STALE_BUNDLE,)
+            warnings = (Flag.STALE_BUNDLE,)
             if decision is Decision.ALLOW and self.policy.stale_action is not Decision.ALLOW:
-                decision, reason = self.policy.stale_action, STALE_BUNDLE
+                decision, reason = self.policy.stale_action, Reason.STALE_BUNDLE
         result = self._result(verdict, True, reason, outcome.colour, decision)
         return replace(result, warnings=warnings, rule_error=outcome.error)
 
     def _result(
-        self, verdict: Verdict, valid: bool, reason: str, colour: Colour | None, decision: Decision
+        self, verdict: Verdict, valid: bool, reason: Reason, colour: Colour | None, decision: Decision
     ) -> CheckResult:
         return CheckResult(
             verdict=verdict,
             valid=valid,
-            reason=str(reason),
+            reason=reason,
             colour=colour,
             decision=decision,
             profile_id=self.profile.id,

@@ -53,6 +53,9 @@ class Reason(StrEnum):
     # revocation / suspension list
     REVOKED = "revoked"
     SUSPENDED = "suspended"
+    # the decision, once the card is valid
+    PROFILE_NOT_IN_FORCE = "profile_not_in_force"
+    STALE_BUNDLE = "stale_bundle"
     # anything we did not foresee; a bug if it ever shows
     INTERNAL_ERROR = "internal_error"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from scanner_app.core.bundle import build_content, sign_bundle
 from scanner_app.devkit.keys import demo_anchor_key, demo_signer
-from scanner_app.resources import asset
+from scanner_app.system.resources import asset
 
 DEMO_ISSUED_AT = datetime(2026, 11, 26, tzinfo=UTC)
 DEMO_VALID_YEARS = 10

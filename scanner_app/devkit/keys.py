@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from scanner_app.core.trust import SignerKey, kid_of, signer_from_certificate
-from scanner_app.resources import asset
+from scanner_app.system.resources import asset
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 USAGE_OIDS = {

@@ -17,11 +17,11 @@ from typing import Any
 import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric import x25519
 
-from scanner_app.atomic import write_atomic
+from scanner_app.core.chain import GENESIS, ChainReport, row_hash, verify_chain
 from scanner_app.core.checkpoint import CheckResult
-from scanner_app.scanning import Saved
+from scanner_app.core.record import Flag, Saved, Station
+from scanner_app.local.atomic import write_atomic
 from scanner_app.store import privacy
-from scanner_app.store.chain import GENESIS, ChainReport, row_hash, verify_chain
 from scanner_app.store.db import StoreCorrupt, environment_error, open_store_db
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,7 @@ SEQ_BLOCK = 1000  # sequence numbers reserved on disk ahead of use (survives a l
 @dataclass(frozen=True)
 class StoreConfig:
     device_id: str
-    checkpoint_id: str
     hmac_secret: bytes
-    operator: str = ""
     identity_logging: bool = False
     seal_key: x25519.X25519PublicKey | None = None
     retention_days: float = 21
@@ -44,13 +42,17 @@ class StoreConfig:
 
 class CheckStore:
     def __init__(self, db: sqlite_utils.Database, config: StoreConfig, data_dir: Path) -> None:
-        if config.identity_logging and config.seal_key is None:
-            raise ValueError("identity logging needs the hub's sealing key: enroll with a hub first")
         self.db = db
-        self.config = config
+        self.configure(config)
         self.session = uuid.uuid4().hex[:12]
         self._seq_file = data_dir / "device" / "seq-reserved.json"
         self._seq_file.parent.mkdir(parents=True, exist_ok=True)
+
+    def configure(self, config: StoreConfig) -> None:
+        """New settings apply to the next record."""
+        if config.identity_logging and config.seal_key is None:
+            raise ValueError("identity logging needs the hub's sealing key: enroll with a hub first")
+        self.config = config
 
     @classmethod
     def open(cls, data_dir: Path, config: StoreConfig) -> CheckStore:
@@ -65,22 +67,26 @@ class CheckStore:
 
     # -- writing -----------------------------------------------------------------------
 
-    def record(self, result: CheckResult, text: str, *, wall_time: datetime, monotonic: float) -> Saved:
+    def record(
+        self, result: CheckResult, text: str, station: Station, *, wall_time: datetime, monotonic: float
+    ) -> Saved:
         try:
-            return self._record(result, text, wall_time, monotonic)
+            return self._record(result, text, station, wall_time, monotonic)
         except sqlite3.Error as exc:
             problem = environment_error(exc)
             if problem is not None:
                 raise problem from exc
             raise
 
-    def _record(self, result: CheckResult, text: str, wall_time: datetime, monotonic: float) -> Saved:
+    def _record(
+        self, result: CheckResult, text: str, station: Station, wall_time: datetime, monotonic: float
+    ) -> Saved:
         verdict = result.verdict
         cert_hash = privacy.certificate_hmac(self.config.hmac_secret, verdict.certificate_id)
         with self.db.atomic():
             head = self.head()
             seq = self._next_seq(head)
-            flags = [*result.warnings, *self._duplicate_flags(cert_hash, wall_time)]
+            flags = [*result.warnings, *self._duplicate_flags(cert_hash, station.checkpoint_id, wall_time)]
             record: dict[str, Any] = {
                 "seq": seq,
                 "id": str(uuid.uuid4()),
@@ -88,10 +94,10 @@ class CheckStore:
                 "monotonic": round(monotonic, 6),
                 "session": self.session,
                 "device_id": self.config.device_id,
-                "checkpoint_id": self.config.checkpoint_id,
+                "checkpoint_id": station.checkpoint_id,
                 "checkpoint_type": result.checkpoint,
                 "level": result.level,
-                "operator": self.config.operator,
+                "operator": station.operator,
                 "format": verdict.format.value,
                 "issuer": verdict.issuer or verdict.signer_country,
                 "kid": base64.b64encode(verdict.kid).decode() if verdict.kid else None,
@@ -99,7 +105,7 @@ class CheckStore:
                 "valid": int(result.valid),
                 "colour": result.colour.value if result.colour else None,
                 "decision": result.decision.value,
-                "reason": result.reason,
+                "reason": result.reason.value,
                 "profile_id": result.profile_id,
                 "profile_version": result.profile_version,
                 "policy_id": result.policy_id,
@@ -110,8 +116,8 @@ class CheckStore:
                 "prev_hash": head[1] if head else GENESIS,
             }
             record["row_hash"] = row_hash(record)
-            self.db["checks"].insert(record)
-            self.db["outbox"].insert({"seq": seq, "queued_at": wall_time.astimezone(UTC).isoformat()})
+            self.db.table("checks").insert(record)
+            self.db.table("outbox").insert({"seq": seq, "queued_at": wall_time.astimezone(UTC).isoformat()})
             self._set_meta("head", json.dumps([seq, record["row_hash"]]))
         return Saved(seq, record["id"], tuple(flags))
 
@@ -134,7 +140,7 @@ class CheckStore:
             return 0
         return int(json.loads(self._seq_file.read_text())["reserved"])
 
-    def _duplicate_flags(self, cert_hash: str | None, wall_time: datetime) -> list[str]:
+    def _duplicate_flags(self, cert_hash: str | None, checkpoint_id: str, wall_time: datetime) -> list[Flag]:
         if cert_hash is None:
             return []
         flags = []
@@ -143,10 +149,10 @@ class CheckStore:
         )
         here = self.db.execute(
             "select count(*) from checks where cert_hash = ? and checkpoint_id = ? and wall_time >= ?",
-            [cert_hash, self.config.checkpoint_id, window_start],
+            [cert_hash, checkpoint_id, window_start],
         ).fetchone()[0]
         if here + 1 > self.config.duplicate_max_per_checkpoint:
-            flags.append("shared_code")
+            flags.append(Flag.SHARED_CODE)
         travel_start = (
             (wall_time - timedelta(minutes=self.config.duplicate_min_travel_minutes))
             .astimezone(UTC)
@@ -154,21 +160,21 @@ class CheckStore:
         )
         elsewhere = self.db.execute(
             "select count(*) from checks where cert_hash = ? and checkpoint_id != ? and wall_time >= ?",
-            [cert_hash, self.config.checkpoint_id, travel_start],
+            [cert_hash, checkpoint_id, travel_start],
         ).fetchone()[0]
         if elsewhere:
-            flags.append("impossible_travel")
+            flags.append(Flag.IMPOSSIBLE_TRAVEL)
         return flags
 
     def event(self, kind: str, detail: str = "", wall_time: datetime | None = None) -> None:
         moment = wall_time or datetime.now().astimezone()
         with self.db.atomic():
-            self.db["events"].insert({"wall_time": moment.isoformat(), "kind": kind, "detail": detail})
+            self.db.table("events").insert({"wall_time": moment.isoformat(), "kind": kind, "detail": detail})
 
     # -- meta ----------------------------------------------------------------------------
 
     def _set_meta(self, key: str, value: str) -> None:
-        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+        self.db.table("meta").upsert({"key": key, "value": value}, pk="key")
 
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("select value from meta where key = ?", [key]).fetchone()
@@ -194,11 +200,15 @@ class CheckStore:
         yield from self.db.query(f"select * from checks where {where} order by seq", params or [])
 
     def verify(self) -> ChainReport:
-        anchor_seq, anchor_prev = self.anchor()
-        if anchor_seq is None:
-            first = self.db.execute("select min(seq) from checks").fetchone()[0]
-            anchor_seq = first if first is not None else None
-        return verify_chain(self.rows(), anchor_seq=anchor_seq, anchor_prev=anchor_prev, head=self.head())
+        return verify_log(self.db.conn)
+
+    def decisions_since(self, start: datetime) -> dict[str, int]:
+        """How many checks of each decision since `start` (the window's counters)."""
+        rows = self.db.execute(  # wall times are stored in UTC: compare in UTC
+            "select decision, count(*) from checks where wall_time >= ? group by decision",
+            [start.astimezone(UTC).isoformat()],
+        ).fetchall()
+        return {str(decision): int(count) for decision, count in rows}
 
     def queued_count(self) -> int:
         return int(self.db.execute("select count(*) from outbox where acked_at is null").fetchone()[0])
@@ -253,6 +263,30 @@ class CheckStore:
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+def _meta(connection: sqlite3.Connection, key: str) -> Any:
+    row = connection.execute("select value from meta where key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def verify_log(connection: sqlite3.Connection) -> ChainReport:
+    """Walk a log's hash chain from its anchor (the oldest kept record) to its head; works on
+    the live log and on an export's snapshot alike."""
+    anchor = _meta(connection, "anchor")
+    anchor_seq, anchor_prev = (int(anchor[0]), str(anchor[1])) if anchor else (None, GENESIS)
+    if anchor_seq is None:
+        anchor_seq = connection.execute("select min(seq) from checks").fetchone()[0]
+    head = _meta(connection, "head")
+    cursor = connection.execute("select * from checks order by seq")
+    names = [column[0] for column in cursor.description]
+    rows = (dict(zip(names, values, strict=True)) for values in cursor)
+    return verify_chain(
+        rows,
+        anchor_seq=anchor_seq,
+        anchor_prev=anchor_prev,
+        head=(int(head[0]), str(head[1])) if head else None,
+    )
 
 
 class StoreRecovered(Exception):

@@ -12,18 +12,29 @@ from pathlib import Path
 
 import sqlite_utils
 
+from scanner_app.core.record import StoreProblem
 from scanner_app.store.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 DB_NAME = "checks.db"
 
 
+# SQLite's primary result codes (the low byte of an extended code), https://sqlite.org/rescode.html
+_PROBLEMS = {
+    sqlite3.SQLITE_FULL: StoreProblem.DISK_FULL,
+    sqlite3.SQLITE_READONLY: StoreProblem.READ_ONLY,
+    sqlite3.SQLITE_CANTOPEN: StoreProblem.READ_ONLY,
+    sqlite3.SQLITE_IOERR: StoreProblem.IO_ERROR,
+}
+_DAMAGE = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
 class StoreUnavailable(OSError):
     """The medium will not take writes (full or read-only): scanning must pause."""
 
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
+    def __init__(self, problem: StoreProblem, detail: str) -> None:
+        super().__init__(f"{problem.value}: {detail}")
+        self.problem = problem
 
 
 class StoreCorrupt(Exception):
@@ -34,15 +45,20 @@ class StoreCorrupt(Exception):
         self.moved_to = moved_to
 
 
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF
+
+
 def environment_error(exc: sqlite3.Error) -> StoreUnavailable | None:
-    message = str(exc).lower()
-    if "full" in message:
-        return StoreUnavailable("disk_full", str(exc))
-    if "readonly" in message or "read-only" in message or "unable to open" in message:
-        return StoreUnavailable("read_only", str(exc))
-    if "disk i/o error" in message:
-        return StoreUnavailable("io_error", str(exc))
-    return None
+    """The environment's fault (disk full, read-only, I/O), told by SQLite's result code."""
+    code = _primary_code(exc)
+    problem = _PROBLEMS.get(code) if code is not None else None
+    return StoreUnavailable(problem, str(exc)) if problem is not None else None
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    return _primary_code(exc) in _DAMAGE
 
 
 def connect(path: Path, *, read_only: bool = False) -> sqlite_utils.Database:
@@ -94,7 +110,7 @@ def open_store_db(data_dir: Path) -> sqlite_utils.Database:
         problem = environment_error(exc)
         if problem is not None:
             raise problem from exc
-        if "not a database" in str(exc) or "malformed" in str(exc):
+        if is_damage(exc):
             raise _move_aside(path, str(exc)) from exc
         raise
 

@@ -15,7 +15,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -23,34 +23,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from scanner_app.device import Device
+from scanner_app.core.chain import ChainReport
+from scanner_app.core.record import EXPORT_COLUMNS, SHARING_FLAGS, day_bounds
+from scanner_app.local.device import Device
+from scanner_app.store.checks import verify_log
 from scanner_app.store.db import DB_NAME
 
 Progress = Callable[[int, int], None]
-COLUMNS = (
-    "seq",
-    "id",
-    "wall_time",
-    "checkpoint_id",
-    "checkpoint_type",
-    "level",
-    "device_id",
-    "operator",
-    "format",
-    "issuer",
-    "certificate_type",
-    "valid",
-    "colour",
-    "decision",
-    "reason",
-    "profile_id",
-    "profile_version",
-    "policy_id",
-    "policy_version",
-    "flags",
-    "cert_hash",
-    "row_hash",
-)
 
 
 class ExportError(Exception):
@@ -62,19 +41,13 @@ class DayReport:
     day: date
     rows: list[dict[str, Any]]
     chain_head: tuple[int, str] | None
+    chain: ChainReport | None = None  # the whole log's chain, checked on the same snapshot
     by_hour: dict[int, Counter[str]] = field(default_factory=dict)
     reasons: Counter[str] = field(default_factory=Counter)
     formats: Counter[str] = field(default_factory=Counter)
     decisions: Counter[str] = field(default_factory=Counter)
     colours: Counter[str] = field(default_factory=Counter)
     flagged: list[dict[str, Any]] = field(default_factory=list)
-
-
-def day_bounds(day: date, zone: tzinfo) -> tuple[str, str]:
-    """The local day as UTC ISO strings: the log stores every wall time in UTC, so plain
-    string comparison selects the right instants."""
-    start = datetime.combine(day, time(0), zone).astimezone(UTC)
-    return start.isoformat(), (start + timedelta(days=1)).isoformat()
 
 
 def snapshot(data_dir: Path, target: Path) -> None:
@@ -103,11 +76,15 @@ def load_day(data_dir: Path, day: date, zone: tzinfo) -> DayReport:
                 [start, end],
             ).fetchall()
             head_row = copy.execute("select value from meta where key = 'head'").fetchone()
+            copy.row_factory = None
+            chain = verify_log(copy)
         finally:
             copy.close()
     rows = [dict(r) for r in selected]
-    head = tuple(json.loads(head_row[0])) if head_row else None
-    return summarise(day, rows, head, zone)  # type: ignore[arg-type]
+    head = (int(json.loads(head_row[0])[0]), str(json.loads(head_row[0])[1])) if head_row else None
+    report = summarise(day, rows, head, zone)
+    report.chain = chain
+    return report
 
 
 def summarise(day: date, rows: list[dict[str, Any]], head: tuple[int, str] | None, zone: tzinfo) -> DayReport:
@@ -119,7 +96,7 @@ def summarise(day: date, rows: list[dict[str, Any]], head: tuple[int, str] | Non
         report.formats[row["format"]] += 1
         report.decisions[row["decision"]] += 1
         report.colours[row["colour"] or "none"] += 1
-        if row["flags"] and any(f in row["flags"] for f in ("shared_code", "impossible_travel")):
+        if row["flags"] and SHARING_FLAGS & set(row["flags"].split(",")):
             report.flagged.append(row)
     return report
 
@@ -129,14 +106,14 @@ def _local(stamp: str, zone: tzinfo) -> str:
 
 
 def export_rows(report: DayReport, zone: tzinfo) -> list[list[Any]]:
-    return [[_local(r[c], zone) if c == "wall_time" else r[c] for c in COLUMNS] for r in report.rows]
+    return [[_local(r[c], zone) if c == "wall_time" else r[c] for c in EXPORT_COLUMNS] for r in report.rows]
 
 
 def write_csv(report: DayReport, out: Path, zone: tzinfo, progress: Progress | None = None) -> None:
     rows = export_rows(report, zone)
     with open(out, "w", newline="", encoding="utf-8-sig") as handle:  # BOM: Excel reads UTF-8
         writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
+        writer.writerow(EXPORT_COLUMNS)
         for number, row in enumerate(rows, 1):
             writer.writerow(row)
             if progress and number % 500 == 0:
@@ -150,7 +127,7 @@ def write_xlsx(report: DayReport, out: Path, zone: tzinfo, progress: Progress | 
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Checks")
-    sheet.append(list(COLUMNS))
+    sheet.append(list(EXPORT_COLUMNS))
     rows = export_rows(report, zone)
     for number, row in enumerate(rows, 1):
         sheet.append(row)

@@ -10,7 +10,7 @@ MIGRATIONS = Migrations("scanner_app.store")
 
 @MIGRATIONS()
 def m001_checks(db: Database) -> None:
-    db["checks"].create(
+    db.table("checks").create(
         {
             "seq": int,
             "id": str,
@@ -52,18 +52,18 @@ def m001_checks(db: Database) -> None:
             "row_hash",
         },
     )
-    db["checks"].create_index(["id"], unique=True)
-    db["checks"].create_index(["wall_time"])
-    db["checks"].create_index(["cert_hash", "wall_time"])
-    db["outbox"].create(
+    db.table("checks").create_index(["id"], unique=True)
+    db.table("checks").create_index(["wall_time"])
+    db.table("checks").create_index(["cert_hash", "wall_time"])
+    db.table("outbox").create(
         {"seq": int, "queued_at": str, "acked_at": str},
         pk="seq",
         foreign_keys=[("seq", "checks", "seq")],
     )
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
 @MIGRATIONS()
 def m002_events(db: Database) -> None:
     """Audit events that are not checks: PIN attempts, recoveries, settings changes."""
-    db["events"].create({"id": int, "wall_time": str, "kind": str, "detail": str}, pk="id")
+    db.table("events").create({"id": int, "wall_time": str, "kind": str, "detail": str}, pk="id")

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from scanner_app.sync.wire import HUB_TIME_HEADER
+from scanner_app.core.wire import HUB_TIME_HEADER
 
 
 class HubUnavailable(Exception):

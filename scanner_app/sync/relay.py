@@ -15,13 +15,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from scanner_app.bundle_store import BundleStore
-from scanner_app.core.bundle import BundleError
+from scanner_app.core.bundle import BundleError, BundleProblem
 from scanner_app.core.clock import Clock
-from scanner_app.device import Device
+from scanner_app.core.wire import sign_batch
+from scanner_app.local.device import Device
+from scanner_app.local.trust_state import TrustState
 from scanner_app.sync.backoff import Backoff
 from scanner_app.sync.client import Answer, HubClient, HubRefused, HubUnavailable
-from scanner_app.sync.wire import sign_batch
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class SyncRelay:
     outbox: Outbox
     device: Device
     client: HubClient
-    bundles: BundleStore
+    trust: TrustState
     clock: Clock
     batch_size: int = 500
     status: SyncStatus = field(default_factory=SyncStatus)
@@ -88,27 +88,25 @@ class SyncRelay:
 
     def _seen(self, answer: Answer) -> Answer:
         if answer.hub_time is not None:
-            self.bundles.raise_floor(answer.hub_time, "hub")
+            self.trust.raise_floor(answer.hub_time, "hub")
             offset = (self.clock.now() - answer.hub_time).total_seconds()
             self.status = replace(self.status, clock_offset_seconds=offset)
         return answer
 
     def _fetch_bundle(self) -> None:
-        etag_file = self.bundles.folder / "bundle.etag"
-        etag = etag_file.read_text().strip() if etag_file.exists() else None
-        answer = self._seen(self.client.bundle(etag))
+        answer = self._seen(self.client.bundle(self.trust.files.etag()))
         if answer.status != 200:
             return  # 304 nothing new, 404 nothing published
         try:
-            bundle = self.bundles.install(answer.content, self.clock.now())
+            bundle = self.trust.install(answer.content, self.clock.now())
         except BundleError as exc:
-            if exc.problem.value == "bundle_not_newer":
-                etag_file.write_text(answer.etag or "")
+            if exc.problem is BundleProblem.NOT_NEWER:
+                self.trust.files.save_etag(answer.etag)
                 return
             log.error("hub sent a bundle this scanner refuses: %s", exc)
             self.status = replace(self.status, bundle_problem=str(exc))
             return
-        etag_file.write_text(answer.etag or "")
+        self.trust.files.save_etag(answer.etag)
         self.status = replace(
             self.status,
             bundle_sequence=bundle.sequence,

@@ -2,6 +2,9 @@
 check log), the sync thread, and the one place where their results cross into the GUI thread
 (Qt signals, queued to the GUI thread). Workers receive plain data and never touch a widget;
 the GUI thread never waits on the camera, the decoder, the database or the network.
+
+The processing thread takes typed commands from one queue; everything it needs comes from
+the composition root (`App`).
 """
 
 from __future__ import annotations
@@ -12,21 +15,23 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from scanner_app.camera.capture import CaptureLoop
-from scanner_app.camera.sources import FrameSource
-from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
-from scanner_app.core.clock import Clock, TimeFloor
+from scanner_app.app import App, SourceFactory
+from scanner_app.camera.capture import CameraState, CaptureEvent, CaptureLoop, EventKind
+from scanner_app.camera.ports import FrameDecoder
+from scanner_app.core.checkpoint import Checker
 from scanner_app.core.settings import Settings
-from scanner_app.scanning import ScanOutcome, ScanService
-from scanner_app.store.checks import CheckStore
-from scanner_app.store.db import StoreUnavailable
+from scanner_app.services.scan import ScanOutcome, ScanService
 from scanner_app.ui.qt_images import to_qimage
+
+if TYPE_CHECKING:
+    from scanner_app.store.checks import CheckStore
 
 log = logging.getLogger(__name__)
 PREVIEW_INTERVAL = 1 / 15  # the preview does not need every frame
@@ -46,43 +51,91 @@ class TrustInfo:
     policy_example: bool
 
 
+# -- the processing thread's commands -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckCode:
+    text: str
+    captured: float
+    force: bool
+
+
+@dataclass(frozen=True)
+class Reconfigure:
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Resume:
+    """After a store problem was fixed (space freed, medium replaced)."""
+
+
+@dataclass(frozen=True)
+class CallInWriter:
+    function: Callable[[CheckStore], Any]
+    future: Future[Any]
+
+
+@dataclass(frozen=True)
+class Stop:
+    pass
+
+
+Command = CheckCode | Reconfigure | Resume | CallInWriter | Stop
+
+
+class WriterOutbox:
+    """The outbox seen from the sync thread, through the log's one writer thread."""
+
+    def __init__(self, controller: ScanController) -> None:
+        self.controller = controller
+
+    def _call(self, function: Callable[[CheckStore], Any]) -> Any:
+        try:
+            return self.controller.call_in_writer(function).result(timeout=60)
+        except FutureTimeout as exc:
+            raise OSError("the check log did not answer") from exc
+
+    def pending(self, limit: int) -> list[dict[str, Any]]:
+        return self._call(lambda store: store.pending(limit))  # type: ignore[no-any-return]
+
+    def ack(self, seqs: list[int], when: datetime) -> None:
+        self._call(lambda store: store.ack(seqs, when))
+
+    def queued_count(self) -> int:
+        return self._call(lambda store: store.queued_count())  # type: ignore[no-any-return]
+
+
 class ScanController(QObject):
     frame_ready = Signal(object, list, str)  # QImage, corners (preview coordinates), hint
     outcome_ready = Signal(object)  # ScanOutcome
-    camera_changed = Signal(str, str)  # state: starting | ok | lost | ended, detail
+    camera_changed = Signal(object, str)  # CameraState, detail
     sync_changed = Signal(object)  # SyncStatus
-    store_problem = Signal(str)  # the log cannot be written: scanning pauses
+    store_problem = Signal(object)  # StoreProblem: the log cannot be written, scanning pauses
     counters_changed = Signal(dict)  # today's decisions
     failure = Signal(str)  # an unexpected error, with its traceback
 
-    def __init__(
-        self,
-        *,
-        clock: Clock,
-        open_store: Callable[[], CheckStore],
-        material: Callable[[], TrustMaterial],
-        floor: Callable[[], TimeFloor],
-        settings: Settings,
-        open_source: Callable[[], FrameSource],
-        decoder: Any,
-        relay_factory: Callable[[Any], Any] | None = None,
-    ) -> None:
+    def __init__(self, app: App, *, open_source: SourceFactory, decoder: FrameDecoder) -> None:
         super().__init__()
-        self.clock = clock
-        self.settings = settings
-        self._open_store = open_store
-        self._material = material
-        self._floor = floor
+        self.app = app
+        self.clock = app.clock
         self._open_source = open_source
         self._decoder = decoder
-        self._relay_factory = relay_factory
-        self._commands: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._commands: queue.Queue[Command] = queue.Queue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sync: Any = None
         self.paused = False
         self.counters: dict[str, int] = {"allow": 0, "deny": 0, "manual": 0}
         self.trust: TrustInfo | None = None
+        self._trust_generation = -1
+        self._camera_state = CameraState.STARTING
+        self._last_preview = 0.0
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -95,14 +148,12 @@ class ScanController(QObject):
 
     def stop(self) -> None:
         self._stop.set()
-        self._commands.put(("stop", None))
+        self._commands.put(Stop())
         if self._sync is not None:
             self._sync.stop()
         for thread in self._threads:
             thread.join(timeout=5)
-        closer = getattr(self._decoder, "close", None)
-        if closer:
-            closer()
+        self._decoder.close()
 
     def _guard(self, target: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
@@ -123,23 +174,22 @@ class ScanController(QObject):
 
     def submit_text(self, text: str, *, force: bool = True) -> None:
         """Manual entry, a USB scanner's keystrokes or an imported picture's code."""
-        self._commands.put(("code", (text, self.clock.monotonic(), force)))
+        self._commands.put(CheckCode(text, self.clock.monotonic(), force))
 
     def reconfigure(self, settings: Settings) -> None:
-        self.settings = settings
-        self._commands.put(("reconfigure", settings))
+        self.app.settings = settings
+        self._commands.put(Reconfigure(settings))
 
     def reload_trust(self) -> None:
-        self._commands.put(("reconfigure", self.settings))
+        self._commands.put(Reconfigure(self.app.settings))
 
     def resume(self) -> None:
-        """After a store problem was fixed (space freed, medium replaced)."""
-        self._commands.put(("resume", None))
+        self._commands.put(Resume())
 
     def call_in_writer(self, function: Callable[[CheckStore], Any]) -> Future[Any]:
         """Run `function(store)` on the writer thread (sync acks, events); returns a future."""
         future: Future[Any] = Future()
-        self._commands.put(("call", (function, future)))
+        self._commands.put(CallInWriter(function, future))
         return future
 
     def sync_now(self) -> None:
@@ -149,16 +199,9 @@ class ScanController(QObject):
     # -- the processing thread: the one writer -------------------------------------------
 
     def _checker(self, settings: Settings) -> Checker:
-        material = self._material()
-        checkpoint = CheckpointSettings(
-            checkpoint=settings.checkpoint_type,
-            level=settings.epidemic_level,
-            profile_id=settings.profile_id,
-            policy_id=settings.policy_id,
-            skew=timedelta(seconds=settings.clock_skew_seconds),
-        )
-        checker = Checker(material, checkpoint)
-        bundle = material.bundle
+        checker = self.app.checker(settings)
+        self._trust_generation = self.app.trust.generation
+        bundle = checker.material.bundle
         if bundle is not None:
             self.trust = TrustInfo(
                 bundle.issuer,
@@ -175,59 +218,54 @@ class ScanController(QObject):
         return checker
 
     def _process(self) -> None:
-        store = self._open_store()
-        service = ScanService(
-            self._checker(self.settings),
-            self.clock,
-            recorder=store,
-            cooldown_seconds=self.settings.cooldown_seconds,
-        )
+        store = self.app.open_store()
+        service = self.app.scan_service(store, self._checker(self.app.settings))
         self._emit_counters(store)
-        if self._relay_factory is not None:
-            self._sync = self._relay_factory(self)
-            self._sync.start()
+        self._start_sync()
         try:
             while True:
-                kind, payload = self._commands.get()
-                if kind == "stop":
+                command = self._commands.get()
+                if isinstance(command, Stop):
                     return
                 try:
-                    service = self._command(kind, payload, service, store)
+                    self._run(command, service, store)
                 except Exception:  # one bad code or request must not end scanning
-                    self._report_failure("processing %r failed", kind)
+                    self._report_failure("processing %s failed", type(command).__name__)
         finally:
             store.close()
 
-    def _command(self, kind: str, payload: Any, service: ScanService, store: CheckStore) -> ScanService:
-        if kind == "code":
-            text, captured, force = payload
-            if not self.paused:
-                self._handle(service, text, captured, force)
-        elif kind == "reconfigure":
-            service = ScanService(
-                self._checker(payload),
-                self.clock,
-                recorder=store,
-                cooldown_seconds=payload.cooldown_seconds,
-            )
-        elif kind == "resume":
-            self.paused = False
-        elif kind == "call":
-            function, future = payload
-            try:
-                future.set_result(function(store))
-            except Exception as exc:
-                future.set_exception(exc)
-        return service
+    def _start_sync(self) -> None:
+        self._sync = self.app.sync_worker(WriterOutbox(self), on_status=self.sync_changed.emit)
+        if self._sync is not None:
+            self._sync.start()
 
-    def _handle(self, service: ScanService, text: str, captured: float, force: bool) -> None:
-        service.floor = self._floor()  # it rises when the sync thread hears the hub's clock
-        outcome = service.handle(text, captured, force=force)
+    def _run(self, command: Command, service: ScanService, store: CheckStore) -> None:
+        if isinstance(command, CheckCode):
+            if not self.paused:
+                if self.app.trust.generation != self._trust_generation:  # the sync installed a bundle
+                    self._reconfigure(service, store, self.app.settings)
+                self._handle(service, command)
+        elif isinstance(command, Reconfigure):
+            self._reconfigure(service, store, command.settings)
+        elif isinstance(command, Resume):
+            self.paused = False
+        elif isinstance(command, CallInWriter):
+            try:
+                command.future.set_result(command.function(store))
+            except Exception as exc:
+                command.future.set_exception(exc)
+
+    def _reconfigure(self, service: ScanService, store: CheckStore, settings: Settings) -> None:
+        service.reconfigure(self._checker(settings), self.app.station(settings), settings.cooldown_seconds)
+        store.configure(self.app.store_config(settings))
+
+    def _handle(self, service: ScanService, command: CheckCode) -> None:
+        outcome = service.handle(command.text, command.captured, force=command.force)
         if outcome is None:
             return
-        if outcome.store_error:
+        if outcome.store_problem is not None:
             self.paused = True  # nothing more is checked until the log can be written again
-            self.store_problem.emit(outcome.store_error)
+            self.store_problem.emit(outcome.store_problem)
         else:
             self.counters[outcome.result.decision.value] += 1
             self.counters_changed.emit(dict(self.counters))
@@ -235,71 +273,42 @@ class ScanController(QObject):
 
     def _emit_counters(self, store: CheckStore) -> None:
         start = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-        rows = store.db.execute(  # wall times are stored in UTC: compare in UTC
-            "select decision, count(*) from checks where wall_time >= ? group by decision",
-            [start.astimezone(UTC).isoformat()],
-        ).fetchall()
-        self.counters = {"allow": 0, "deny": 0, "manual": 0} | {r[0]: int(r[1]) for r in rows}
+        self.counters = {"allow": 0, "deny": 0, "manual": 0} | store.decisions_since(start)
         self.counters_changed.emit(dict(self.counters))
 
     # -- the capture thread --------------------------------------------------------------
 
     def _capture(self) -> None:
-        self.camera_changed.emit("starting", "")
-        starter = getattr(self._decoder, "start", None)
-        if starter is not None:
-            starter()  # the decoder process's start-up must not look like a frozen camera
-        while not self._stop.is_set():
-            loop = CaptureLoop(self._open_source, self._decoder, self.clock.monotonic)
-            try:
-                loop.start()
-                ended = self._run_capture(loop)
-            except Exception:  # a bug in a source or the decoder chain: start the loop afresh
-                self._report_failure("capture failed; restarting the camera")
-                ended = False
-            finally:
-                loop.stop()
-            if ended:
-                return
-            self._stop.wait(1.0)  # only reached after a failure: do not spin on a recurring bug
+        self.camera_changed.emit(CameraState.STARTING, "")
+        loop = CaptureLoop(self._open_source, self._decoder, self.clock.monotonic)
+        loop.run(self._stop, self._on_capture, lambda: self._report_failure("capture failed; restarting"))
 
-    def _run_capture(self, loop: CaptureLoop) -> bool:
-        """Runs until stopped (False) or a file/folder source is exhausted (True)."""
-        last_preview = 0.0
-        state = "starting"
-        while not self._stop.is_set():
-            for event in loop.step(wait=0.05):
-                if event.kind == "code":
-                    self._commands.put(("code", (event.text, event.frame.captured, False)))
-                    self._preview(event, force=True)
-                elif event.kind in ("frame", "hint"):
-                    now = self.clock.monotonic()
-                    if event.kind == "hint" or now - last_preview >= PREVIEW_INTERVAL:
-                        last_preview = now
-                        self._preview(event)
-                elif event.kind in ("camera_lost", "camera_ok"):
-                    state = "lost" if event.kind == "camera_lost" else "ok"
-                    self.camera_changed.emit(state, event.detail)
-                elif event.kind == "decoder_error":
-                    self.camera_changed.emit(state, f"decoder restarted: {event.detail}")
-                elif event.kind == "end":
-                    self.camera_changed.emit("ended", "")
-                    return True
-        return False
+    def _on_capture(self, event: CaptureEvent) -> None:
+        """Capture events become processing commands and (throttled) preview signals."""
+        if event.kind is EventKind.CODE:
+            assert event.frame is not None
+            self._commands.put(CheckCode(event.text, event.frame.captured, False))
+            self._preview(event)
+        elif event.kind in (EventKind.FRAME, EventKind.HINT):
+            now = self.clock.monotonic()
+            if event.kind is EventKind.HINT or now - self._last_preview >= PREVIEW_INTERVAL:
+                self._last_preview = now
+                self._preview(event)
+        elif event.kind in (EventKind.CAMERA_LOST, EventKind.CAMERA_OK):
+            self._camera_state = CameraState.LOST if event.kind is EventKind.CAMERA_LOST else CameraState.OK
+            self.camera_changed.emit(self._camera_state, event.detail)
+        elif event.kind is EventKind.DECODER_ERROR:
+            self.camera_changed.emit(self._camera_state, f"decoder restarted: {event.detail}")
+        elif event.kind is EventKind.END:
+            self.camera_changed.emit(CameraState.ENDED, "")
 
-    def _preview(self, event: Any, force: bool = False) -> None:
+    def _preview(self, event: CaptureEvent) -> None:
         frame = event.frame
+        assert frame is not None
         image = frame.colour if frame.colour is not None else frame.image
         qimage, scale = to_qimage(image)
         corners = [(x * scale, y * scale) for x, y in event.corners]
         self.frame_ready.emit(qimage, corners, event.hint or "")
 
-    def update_sync_status(self, status: Any) -> None:
-        self.sync_changed.emit(status)
 
-    def replace_settings(self, **changes: Any) -> Settings:
-        self.settings = replace(self.settings, **changes)
-        return self.settings
-
-
-__all__ = ["ScanController", "ScanOutcome", "StoreUnavailable", "TrustInfo"]
+__all__ = ["ScanController", "ScanOutcome", "TrustInfo"]

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from scanner_app.pin_store import PinResult, PinStore
-from scanner_app.scanning import ScanOutcome
+from scanner_app.local.pin_store import PinResult, PinStore
+from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui import texts
 from scanner_app.ui.theme import font
 

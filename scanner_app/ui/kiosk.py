@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from scanner_app.scanning import ScanOutcome
+from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui.dialogs import PinDialog
 from scanner_app.ui.preview import Preview
 from scanner_app.ui.result_panel import ResultPanel

@@ -20,8 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scanner_app.camera.capture import CameraState
 from scanner_app.core.keyboard_wedge import KeyboardWedge
-from scanner_app.scanning import ScanOutcome
+from scanner_app.core.model import Reason
+from scanner_app.core.record import StoreProblem
+from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui.dialogs import DetailsDialog, ErrorDialog, ManualEntryDialog, PinDialog
 from scanner_app.ui.preview import Preview
 from scanner_app.ui.result_panel import ResultPanel
@@ -47,7 +50,7 @@ class MainWindow(QMainWindow):
         self.banner.setFont(font(13, bold=True))
         self.banner.setStyleSheet("background: #6A1B9A; color: white; padding: 6px;")
         self.last_outcome: ScanOutcome | None = None
-        self.store_problem = ""
+        self.store_problem: StoreProblem | None = None
         self._build()
         self._actions()
         self._connect()
@@ -140,10 +143,10 @@ class MainWindow(QMainWindow):
         self.result.show_outcome(outcome)
         self.recent.add(outcome)
         self.session.sounds.play(outcome.result.decision.value)
-        self.status_line.clock_problem = outcome.result.reason == "clock_behind_trusted_time"
+        self.status_line.clock_problem = outcome.result.reason is Reason.CLOCK_UNTRUSTED
         self.refresh_status()
 
-    def on_camera(self, state: str, detail: str) -> None:
+    def on_camera(self, state: CameraState, detail: str) -> None:
         self.preview.set_camera_state(state)
         self.status_line.camera = (state, detail)
         self.status_line.refresh()
@@ -152,7 +155,7 @@ class MainWindow(QMainWindow):
         self.status_line.sync = status
         self.status_line.refresh()
 
-    def on_store_problem(self, problem: str) -> None:
+    def on_store_problem(self, problem: StoreProblem) -> None:
         self.store_problem = problem
         self.refresh_status()
 
@@ -163,19 +166,18 @@ class MainWindow(QMainWindow):
         self.status_line.clock_tolerance_seconds = settings.clock_skew_seconds
         self.status_line.refresh()
         warnings = []
-        if self.store_problem:
-            code = self.store_problem.split(":")[0]
+        if self.store_problem is not None:
             warnings.append(
                 {
-                    "disk_full": self.tr(
+                    StoreProblem.DISK_FULL: self.tr(
                         "SCANNING PAUSED: the disk is full. Free some space, then press Ctrl+R."
                     ),
-                    "read_only": self.tr(
+                    StoreProblem.READ_ONLY: self.tr(
                         "SCANNING PAUSED: the data folder cannot be written (read-only medium). "
                         "Fix it, then press Ctrl+R."
                     ),
                 }.get(
-                    code,
+                    self.store_problem,
                     self.tr("SCANNING PAUSED: the check log cannot be written. Fix it, then press Ctrl+R."),
                 )
             )
@@ -285,7 +287,7 @@ class MainWindow(QMainWindow):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """A USB 2D scanner types the code and Enter: accept it wherever the focus is."""
         if event.key() == Qt.Key.Key_R and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.store_problem = ""
+            self.store_problem = None
             self.controller.resume()
             self.refresh_status()
             return

@@ -7,7 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from scanner_app.scanning import ScanOutcome
+from scanner_app.core.record import SHARING_FLAGS, Flag
+from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui import texts
 from scanner_app.ui.theme import CARD_COLOURS, OUTCOME_COLOURS, FitLabel, font, outcome_icon
 
@@ -163,11 +164,11 @@ class ResultPanel(QWidget):
             self.card.setText("")
             self.card.setStyleSheet("")
         notes = []
-        if outcome.store_error:
+        if outcome.store_problem is not None:
             notes.append(self.tr("NOT SAVED: the check log cannot be written"))
-        if "shared_code" in outcome.flags or "impossible_travel" in outcome.flags:
+        if SHARING_FLAGS & set(outcome.flags):
             notes.append(self.tr("This card was seen too often: it may be a shared code"))
-        if "stale_bundle" in result.warnings:
+        if Flag.STALE_BUNDLE in result.warnings:
             notes.append(self.tr("Trust data is out of date"))
         self.flags.setText("\n".join(notes))
         self.fit()

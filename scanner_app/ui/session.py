@@ -1,5 +1,5 @@
-"""What every window of a running program shares: the data directory, settings, the PIN,
-the controller and its threads, language switching, sounds."""
+"""What every window of a running program shares: the composition root (data directory,
+settings, trust), the PIN, the controller and its threads, language switching, sounds."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QTranslator
 
+from scanner_app.app import App
 from scanner_app.core.settings import Settings
-from scanner_app.pin_store import PinStore
-from scanner_app.resources import asset
-from scanner_app.settings_file import save_settings
+from scanner_app.local.pin_store import PinStore
+from scanner_app.local.settings_file import save_settings
+from scanner_app.system.resources import asset
 from scanner_app.ui.controller import ScanController
 from scanner_app.ui.sounds import Sounds
 
@@ -33,8 +34,7 @@ class PseudoTranslator(QTranslator):
 
 @dataclass
 class Session:
-    data_dir: Path
-    settings: Settings
+    app: App
     controller: ScanController
     pins: PinStore
     sounds: Sounds
@@ -42,6 +42,14 @@ class Session:
     translator: QTranslator | None = None
     language: str = "vi"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.app.data_dir
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings
 
     def set_language(self, language: str) -> None:
         """Switch the whole interface; widgets retranslate on the LanguageChange event."""
@@ -62,7 +70,7 @@ class Session:
         self.language = language
 
     def save_settings(self, settings: Settings) -> None:
-        self.settings = settings
+        """Saved, then in force from the next scan on (operator and checkpoint included)."""
         save_settings(self.data_dir, settings)
         self.controller.reconfigure(settings)
 

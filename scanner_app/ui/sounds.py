@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 
-from scanner_app.resources import asset
+from scanner_app.system.resources import asset
 
 log = logging.getLogger(__name__)
 

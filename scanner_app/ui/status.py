@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scanner_app.scanning import ScanOutcome
+from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui import texts
 from scanner_app.ui.theme import OUTCOME_COLOURS, font
 

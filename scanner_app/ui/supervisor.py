@@ -126,12 +126,11 @@ class SupervisorView(QDialog):
         return page
 
     def load_day(self) -> None:
-        from scanner_app.exporting import local_zone
-        from scanner_app.store.export import load_day
+        from scanner_app.services.export_day import load_day
 
         chosen = self.day.date().toPython()
         run_in_background(
-            lambda: load_day(self.session.data_dir, chosen, local_zone()),
+            lambda: load_day(self.session.data_dir, chosen),
             self.show_day,
             self.show_error,
         )
@@ -186,7 +185,7 @@ class SupervisorView(QDialog):
         )
 
     def export(self, kind: str) -> None:
-        from scanner_app.exporting import export_day
+        from scanner_app.services.export_day import export_day
 
         chosen: date = self.day.date().toPython()
         name, _ = QFileDialog.getSaveFileName(
@@ -200,8 +199,11 @@ class SupervisorView(QDialog):
         progress.setWindowModality(Qt.WindowModality.WindowModal)
 
         def work(report_progress):  # type: ignore[no-untyped-def]
+            app = self.session.app
             return export_day(
-                self.session.data_dir,
+                app.data_dir,
+                app.device,
+                app.station().checkpoint_id,
                 chosen,
                 kind,
                 Path(name),
@@ -264,16 +266,14 @@ class SupervisorView(QDialog):
             self.trust_labels[key].setText(value)
 
     def import_bundle(self) -> None:
-        from scanner_app.bundle_store import BundleStore
         from scanner_app.core.bundle import BundleError
 
         name, _ = QFileDialog.getOpenFileName(self, self.tr("Import trust data"), "", "(*.cose *.bundle *)")
         if not name:
             return
         try:
-            bundle = BundleStore(self.session.data_dir).install(
-                Path(name).read_bytes(), self.session.controller.clock.now()
-            )
+            app = self.session.app
+            bundle = app.trust.install(Path(name).read_bytes(), app.clock.now())
         except (OSError, BundleError) as exc:
             QMessageBox.warning(
                 self,
@@ -317,9 +317,7 @@ class SupervisorView(QDialog):
         return page
 
     def show_hub(self) -> None:
-        from scanner_app.device import load_device
-
-        device = load_device(self.session.data_dir)
+        device = self.session.app.device
         if device.enrolled:
             self.hub_state.setText(
                 self.tr("Enrolled as %1 at checkpoint %2, hub %3")
@@ -336,24 +334,36 @@ class SupervisorView(QDialog):
             )
 
     def enroll(self) -> None:
-        from scanner_app.cli.sync_cmd import run_enroll
+        from scanner_app.services.enroll import EnrollError, EnrollProblem, enroll
 
         url, code = self.hub_url.text().strip(), self.hub_code.text().strip()
         if not url or not code:
             return
+        app = self.session.app
 
-        def work() -> int:
-            import argparse
+        def work() -> EnrollError | None:
+            try:
+                enroll(app.data_dir, app.device, app.hub_client(url), app.trust, url, code)
+            except EnrollError as exc:
+                return exc
+            app.reload_device()
+            return None
 
-            return run_enroll(argparse.Namespace(data_dir=str(self.session.data_dir), hub=url, code=code))
-
-        def done(status: int) -> None:
+        def done(error: EnrollError | None) -> None:
             self.show_hub()
-            message = (
-                self.tr("Enrolled. Restart the program to start syncing.")
-                if status == 0
-                else self.tr("Enrollment failed: check the hub address and the code.")
-            )
+            if error is None:
+                message = self.tr("Enrolled. Restart the program to start syncing.")
+            else:
+                reason = {
+                    EnrollProblem.UNREACHABLE: self.tr(
+                        "the hub did not answer: check the address and the network"
+                    ),
+                    EnrollProblem.REFUSED: self.tr(
+                        "the hub refused the code: it is unknown, used or expired"
+                    ),
+                    EnrollProblem.BAD_ANSWER: self.tr("the hub's answer could not be used"),
+                }[error.problem]
+                message = self.tr("Enrollment failed: %1.").replace("%1", reason) + f"\n\n{error.detail}"
             QMessageBox.information(self, self.tr("Hub"), message)
 
         run_in_background(work, done, self.show_error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from scanner_app import messages
+from scanner_app.text import messages
 
 
 def tr(context: str, text: str) -> str:

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from scanner_app.resources import asset
+from scanner_app.system.resources import asset
 
 OUTCOME_COLOURS = {  # background, text
     "allow": ("#1B7F3A", "#FFFFFF"),

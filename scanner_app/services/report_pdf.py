@@ -4,6 +4,7 @@ decision, reasons, formats, and the checks flagged as possibly shared codes."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -19,11 +20,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from scanner_app.i18n import QT_TRANSLATE_NOOP, Translate
-from scanner_app.messages import decision_text, format_text, reason_text
-from scanner_app.resources import asset
-from scanner_app.store.chain import ChainReport
+from scanner_app.core.chain import ChainReport
 from scanner_app.store.export import DayReport
+from scanner_app.system.resources import asset
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Translate
+from scanner_app.text.messages import decision_text, format_text, reason_text
 
 DECISION_COLOURS = {
     "allow": colors.HexColor("#1b7f3a"),
@@ -82,7 +83,7 @@ def _chart(report: DayReport, translate: Translate) -> Drawing:
     drawing = Drawing(170 * mm, 75 * mm)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 12 * mm, 12 * mm, 120 * mm, 55 * mm
-    chart.data = [[report.by_hour.get(h, {}).get(d, 0) for h in hours] for d in decisions]
+    chart.data = [[report.by_hour.get(h, Counter()).get(d, 0) for h in hours] for d in decisions]
     chart.categoryAxis.categoryNames = [str(h) for h in hours]
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = "NotoSans"
     chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
@@ -125,7 +126,6 @@ def write_pdf(
     translate: Translate,
     device_id: str,
     checkpoint: str,
-    chain_status: str,
 ) -> None:
     _fonts()
     title = ParagraphStyle("title", fontName="NotoSans-Bold", fontSize=16, leading=20)
@@ -184,7 +184,7 @@ def write_pdf(
     ]
     story.append(Paragraph(translate("Report", "Possibly shared codes (flagged)"), heading))
     if report.flagged:
-        flagged = [
+        flagged: list[list[object]] = [
             [
                 translate("Report", "Time"),
                 "seq",
@@ -201,7 +201,7 @@ def write_pdf(
         story.append(Paragraph(translate("Report", "None flagged."), body))
     story += [
         Paragraph(translate("Report", "Log integrity"), heading),
-        Paragraph(chain_status, body),
+        Paragraph(chain_sentence(report.chain, translate) if report.chain else "", body),
         Spacer(1, 3 * mm),
         Paragraph(
             translate(

@@ -15,7 +15,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
-from scanner_app.atomic import write_atomic
+from scanner_app.local.atomic import write_atomic
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 A check batch is `{"device_id", "records": [...], "signature"}`: the records in `seq` order,
 each carrying its chain link (`prev_hash`, `row_hash`), and an Ed25519 signature by the
 device key over the canonical JSON of device id and records. The hub recomputes every
-record's hash (scanner_app.store.chain), so neither a changed record nor a changed batch
+record's hash (scanner_app.core.chain), so neither a changed record nor a changed batch
 passes.
 """
 
@@ -18,16 +18,16 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from scanner_app.store.chain import CHAINED_FIELDS
+from scanner_app.core.record import WIRE_FIELDS
 
-RECORD_FIELDS = (*CHAINED_FIELDS, "row_hash")
 HUB_TIME_HEADER = "X-Hub-Time"
+OUTBOX_FORMAT = "scanner-outbox/1"  # a file of signed batches carried on a USB stick
 
 
 def batch_body(device_id: str, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "device_id": device_id,
-        "records": [{f: r.get(f) for f in RECORD_FIELDS} for r in records],
+        "records": [{f: r.get(f) for f in WIRE_FIELDS} for r in records],
     }
 
 

@@ -32,13 +32,11 @@ def _card() -> str:
 
 
 def check_verify(workdir: Path) -> str:
-    from scanner_app.bundle_store import BundleStore
-    from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
+    from scanner_app.app import App
 
-    bundle = BundleStore(workdir).embedded()
-    result = Checker(TrustMaterial.from_bundle(bundle), CheckpointSettings()).check(
-        _card(), datetime.now(UTC)
-    )
+    app = App(workdir)
+    result = app.checker().check(_card(), app.clock.now())
+    bundle = app.trust.loaded.bundle
     assert result.valid and result.verdict.alg == "PS256", result.reason
     assert (result.colour.value if result.colour else None, result.decision.value) == ("green", "allow")
     return (
@@ -48,17 +46,18 @@ def check_verify(workdir: Path) -> str:
 
 def _bundled_picture() -> tuple[object, str]:
     from scanner_app.camera.decode import load_gray
-    from scanner_app.resources import asset
+    from scanner_app.system.resources import asset
 
     image = load_gray(asset("selftest", "cccd-selftest.png"))
     return image, asset("selftest", "cccd-selftest.txt").read_text(encoding="utf-8")
 
 
 def check_decode(workdir: Path) -> str:
-    from scanner_app.camera.decode import Decoder, _pyzbar_available
+    from scanner_app.app import App
+    from scanner_app.camera.decode import _pyzbar_available
 
     image, expected = _bundled_picture()
-    texts = [c.text for c in Decoder().decode(image).codes]  # type: ignore[arg-type]
+    texts = [c.text for c in App(workdir).decoder(isolated=False).decode(image).codes]  # type: ignore[arg-type]
     assert texts == [expected], texts
     engines = "zxing-cpp + pyzbar" if _pyzbar_available() else "zxing-cpp only: libzbar missing, fewer reads"
     return f"bundled picture decoded, Vietnamese diacritics intact (engines: {engines})"
@@ -76,50 +75,27 @@ def check_isolated_decoder(workdir: Path) -> str:
 
 
 def check_store(workdir: Path) -> str:
-    from scanner_app.bundle_store import BundleStore
-    from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMaterial
-    from scanner_app.store.checks import CheckStore, StoreConfig
+    from scanner_app.app import App
 
-    store = CheckStore.open(
-        workdir, StoreConfig(device_id="self-test", checkpoint_id="SELF-TEST", hmac_secret=b"s" * 32)
-    )
+    app = App(workdir)
+    store = app.open_store()
     try:
-        checker = Checker(TrustMaterial.from_bundle(BundleStore(workdir).embedded()), CheckpointSettings())
-        now = datetime.now(UTC)
         text = _card()
-        saved = store.record(checker.check(text, now), text, wall_time=now, monotonic=time.monotonic())
+        saved = app.scan_service(store).handle(text, app.clock.monotonic(), force=True)
         report = store.verify()
         mode = store.db.execute("PRAGMA journal_mode").fetchone()[0]
         synchronous = store.db.execute("PRAGMA synchronous").fetchone()[0]
         migrations = store.db.execute("select count(*) from _sqlite_migrations").fetchone()[0]
     finally:
         store.close()
-    assert saved.seq == 1 and report.ok and mode == "wal" and synchronous == 2
+    assert saved is not None and saved.seq == 1 and report.ok and mode == "wal" and synchronous == 2
     return f"temporary check log created, {migrations} migrations applied, WAL + synchronous=FULL, chain ok"
 
 
 def check_window(workdir: Path) -> str:
-    import os
+    from scanner_app.ui.selftest_window import check_window_pieces
 
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import PySide6
-    from PySide6.QtCore import QCoreApplication, QTranslator
-    from PySide6.QtGui import QFontDatabase
-    from PySide6.QtWidgets import QApplication
-
-    from scanner_app.resources import asset
-    from scanner_app.ui.theme import load_fonts, outcome_icon
-
-    app = QApplication.instance() or QApplication([])
-    translator = QTranslator()
-    assert translator.load(str(asset("i18n", "scanner_vi.qm"))), "Vietnamese translation missing"
-    app.installTranslator(translator)
-    word = QCoreApplication.translate("Decision", "ALLOWED")
-    assert word == "ĐƯỢC PHÉP", word
-    family = load_fonts()
-    assert family in QFontDatabase.families(), f"font {family} not registered"
-    assert not outcome_icon("allow", 64).isNull(), "outcome icons cannot be drawn"
-    return f"Qt {PySide6.__version__} loads, Vietnamese catalogue ({word}), {family} and icons ready"
+    return check_window_pieces()
 
 
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [

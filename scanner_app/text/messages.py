@@ -7,7 +7,7 @@ differs (ElementTree-read `.ts` for the CLI, `QCoreApplication.translate` in the
 
 from __future__ import annotations
 
-from scanner_app.i18n import QT_TRANSLATE_NOOP, Translate
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Translate
 
 REASONS: dict[str, str] = {
     "ok": QT_TRANSLATE_NOOP("Reason", "Valid: genuine signature, in date, not revoked."),

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from scanner_app.atomic import write_atomic
 from scanner_app.core.pin_policy import PinLockout
+from scanner_app.local.atomic import write_atomic
 
 DEFAULT_PIN = "123456"
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}

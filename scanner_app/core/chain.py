@@ -15,47 +15,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scanner_app.core.record import CHAINED_FIELDS, NUMERIC_FIELDS
+
 GENESIS = "0" * 64
-CHAINED_FIELDS = (
-    "seq",
-    "id",
-    "wall_time",
-    "monotonic",
-    "session",
-    "device_id",
-    "checkpoint_id",
-    "checkpoint_type",
-    "level",
-    "operator",
-    "format",
-    "issuer",
-    "kid",
-    "certificate_type",
-    "valid",
-    "colour",
-    "decision",
-    "reason",
-    "profile_id",
-    "profile_version",
-    "policy_id",
-    "policy_version",
-    "cert_hash",
-    "flags",
-    "sealed",
-    "prev_hash",
-)
-
-
-_NUMBERS: dict[str, type] = {"seq": int, "level": int, "valid": int, "monotonic": float}
 
 
 def canonical(record: Mapping[str, Any]) -> bytes:
     """The row as hashed: the same bytes whether built in memory or read back from SQLite
     (which returns 1.0 for a REAL column written as 1)."""
     body = {name: record.get(name) for name in CHAINED_FIELDS}
-    for name, kind in _NUMBERS.items():
-        if body[name] is not None:
-            body[name] = kind(body[name])
+    for name, kind in NUMERIC_FIELDS.items():
+        value = body.get(name)
+        if value is not None:
+            body[name] = kind(value)
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scanner_app.atomic import write_atomic
 from scanner_app.core.settings import Settings, SettingsProblem, parse_settings
+from scanner_app.local.atomic import write_atomic
 
 
 def settings_path(data_dir: Path) -> Path:

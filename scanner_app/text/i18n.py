@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from functools import cache
 
-from scanner_app.resources import asset
+from scanner_app.system.resources import asset
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"  # Vietnamese first

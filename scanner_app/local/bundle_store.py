@@ -20,7 +20,6 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from scanner_app.atomic import commit_staged, write_atomic, write_staged
 from scanner_app.core.bundle import (
     Anchor,
     BundleError,
@@ -30,7 +29,8 @@ from scanner_app.core.bundle import (
     open_bundle,
 )
 from scanner_app.core.clock import TimeFloor
-from scanner_app.resources import asset
+from scanner_app.local.atomic import commit_staged, write_atomic, write_staged
+from scanner_app.system.resources import asset
 
 log = logging.getLogger(__name__)
 DEMO_BUNDLE = "demo-bundle.cose"
@@ -62,6 +62,7 @@ class BundleStore:
         self.bundle_path = self.folder / "bundle.cose"
         self.ratchet_path = self.folder / "ratchet.json"
         self.time_path = self.folder / "time.json"
+        self.etag_path = self.folder / "bundle.etag"
 
     # -- reading ------------------------------------------------------------------------
 
@@ -94,13 +95,28 @@ class BundleStore:
         data = json.loads(self.time_path.read_text())
         return TimeFloor(datetime.fromisoformat(data["floor"]), data.get("source", ""))
 
+    def etag(self) -> str | None:
+        """The hub's tag for the bundle this scanner last fetched or refused as not newer."""
+        return self.etag_path.read_text().strip() or None if self.etag_path.exists() else None
+
+    def save_etag(self, etag: str | None) -> None:
+        write_atomic(self.etag_path, (etag or "").encode())
+
     # -- writing ------------------------------------------------------------------------
 
-    def install(self, data: bytes, now: datetime) -> TrustBundle:
+    def install(self, data: bytes, now: datetime, current: LoadedTrust | None = None) -> TrustBundle:
         """Verify and install a bundle (from the hub or a USB stick). Refused: BundleError,
-        and the installed bundle stays as it was."""
-        candidate = open_bundle(data, self.anchors)
-        current = self.load()
+        and the installed bundle stays as it was. `current` is what the caller already
+        loaded (a running program holds it in memory), so nothing is verified twice."""
+        return self.install_verified(
+            open_bundle(data, self.anchors), data, now, current or self.load()
+        ).bundle
+
+    def install_verified(
+        self, candidate: TrustBundle, data: bytes, now: datetime, current: LoadedTrust
+    ) -> LoadedTrust:
+        """Install a bundle already opened against this store's anchors; returns the new
+        state to hold in memory."""
         installed = current.bundle if current.installed else None
         ratchet = admit(current.ratchet, installed, candidate, now)
         staged_bundle = write_staged(self.bundle_path, data)
@@ -109,18 +125,18 @@ class BundleStore:
         commit_staged(staged_ratchet, self.ratchet_path)
         self.raise_floor(candidate.issued_at, "bundle")
         log.info("installed trust bundle %s #%d", candidate.issuer, candidate.sequence)
-        return candidate
+        return LoadedTrust(candidate, ratchet, installed=True)
 
     def raise_floor(self, seen: datetime, source: str) -> TimeFloor:
         current = self.time_floor()
         raised = current.raised(seen, source)
         if raised is not current:
-            payload = {
-                "floor": raised.floor.isoformat() if raised.floor else None,
-                "source": source,
-            }
-            write_atomic(self.time_path, json.dumps(payload).encode())
+            self.write_floor(raised)
         return raised
+
+    def write_floor(self, floor: TimeFloor) -> None:
+        payload = {"floor": floor.floor.isoformat() if floor.floor else None, "source": floor.source}
+        write_atomic(self.time_path, json.dumps(payload).encode())
 
     def _finish_interrupted_install(self) -> None:
         staged_ratchet = self.ratchet_path.with_name(self.ratchet_path.name + ".new")

@@ -1,0 +1,65 @@
+"""The trust a running program decides with, held in memory by one owner.
+
+The sync thread raises the trusted-time floor and installs bundles; scanning reads the floor
+and the trust material on every check. Both go through this object: it verifies a bundle
+once per change, persists every change through `BundleStore` before it is visible, and
+counts changes in `generation` so that a scan service knows when to rebuild its checker.
+Nothing reads the trust folder per scan.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from scanner_app.core.bundle import TrustBundle, open_bundle
+from scanner_app.core.checkpoint import TrustMaterial
+from scanner_app.core.clock import TimeFloor
+from scanner_app.local.bundle_store import BundleStore, LoadedTrust
+
+
+class TrustState:
+    def __init__(self, files: BundleStore) -> None:
+        self.files = files
+        self._lock = threading.Lock()
+        self._loaded = files.load()
+        self._material = TrustMaterial.from_bundle(self._loaded.bundle, self._loaded.ratchet)
+        self._floor = files.time_floor()
+        self.generation = 0
+
+    @property
+    def loaded(self) -> LoadedTrust:
+        return self._loaded
+
+    @property
+    def material(self) -> TrustMaterial:
+        return self._material
+
+    @property
+    def floor(self) -> TimeFloor:
+        return self._floor
+
+    @property
+    def installed(self) -> bool:
+        """False while the program runs on the embedded demo bundle."""
+        return self._loaded.installed
+
+    def install(self, data: bytes, now: datetime) -> TrustBundle:
+        """Verify, persist, then use a new bundle. Refused: BundleError, nothing changes."""
+        candidate = open_bundle(data, self.files.anchors)
+        with self._lock:
+            loaded = self.files.install_verified(candidate, data, now, self._loaded)
+            self._loaded = loaded
+            self._material = TrustMaterial.from_bundle(loaded.bundle, loaded.ratchet)
+            self._floor = self._floor.raised(candidate.issued_at, "bundle")
+            self.generation += 1
+        return candidate
+
+    def raise_floor(self, seen: datetime, source: str) -> TimeFloor:
+        """A newer trusted time (from a bundle or the hub): persisted, then used."""
+        with self._lock:
+            raised = self._floor.raised(seen, source)
+            if raised is not self._floor:
+                self.files.write_floor(raised)
+                self._floor = raised
+            return raised

@@ -1,0 +1,1 @@
+"""What the operating system provides: the real clock, the program's asset files, logging."""
