@@ -482,6 +482,10 @@
       <source>Trust data is out of date: keys and rules need updating.</source>
       <translation>Dữ liệu tin cậy đã cũ: cần cập nhật khóa và quy tắc.</translation>
     </message>
+    <message>
+      <source>Trust data damaged: import the trust bundle again. Check by hand until then.</source>
+      <translation>Dữ liệu tin cậy bị hỏng: hãy nhập lại gói dữ liệu. Trong lúc chờ, hãy kiểm tra thủ công.</translation>
+    </message>
   </context>
   <context>
     <name>RecentChecks</name>

@@ -56,6 +56,8 @@ class Reason(StrEnum):
     # the decision, once the card is valid
     PROFILE_NOT_IN_FORCE = "profile_not_in_force"
     STALE_BUNDLE = "stale_bundle"
+    # the device's own trust data is missing or damaged after production trust was installed
+    TRUST_DAMAGED = "trust_damaged"
     # anything we did not foresee; a bug if it ever shows
     INTERNAL_ERROR = "internal_error"
 

@@ -49,6 +49,9 @@ REASONS: dict[str, str] = {
     "internal_error": QT_TRANSLATE_NOOP("Reason", "Internal error while checking; please report it."),
     "profile_not_in_force": QT_TRANSLATE_NOOP("Reason", "The colour rules are not in force at this date."),
     "stale_bundle": QT_TRANSLATE_NOOP("Reason", "Trust data is out of date: keys and rules need updating."),
+    "trust_damaged": QT_TRANSLATE_NOOP(
+        "Reason", "Trust data damaged: import the trust bundle again. Check by hand until then."
+    ),
 }
 
 COLOURS: dict[str, str] = {
