@@ -22,8 +22,9 @@ from scanner_app.core.checkpoint import Checker, CheckpointSettings, TrustMateri
 from scanner_app.core.clock import Clock
 from scanner_app.core.record import Station
 from scanner_app.core.settings import Settings
+from scanner_app.core.wire import AnswerError
 from scanner_app.local.bundle_store import BundleStore
-from scanner_app.local.device import Device, load_device
+from scanner_app.local.device import Device, load_device, load_receipt
 from scanner_app.local.paths import data_dir as resolve_data_dir
 from scanner_app.local.settings_file import load_settings
 from scanner_app.local.trust_state import TrustState
@@ -88,7 +89,7 @@ class App:
 
     @property
     def enrolled(self) -> bool:
-        return self.device.enrolled and bool(self.device.hub_url)
+        return self.device.enrolled
 
     def reload_device(self) -> Device:
         """After enrollment changed what `device/` holds."""
@@ -162,20 +163,33 @@ class App:
             print(f"scanner-app: warning: {recovered.damaged}; a new log was started", file=sys.stderr)
             store = recovered.store
         if purge:
-            removed = store.purge(self.clock.now(), keep_unsent=self.device.enrolled)
+            removed = store.purge(
+                self.clock.now(), keep_unsent=self.device.enrolled, confirmed_seq=self._confirmed()
+            )
             if removed:
                 log.info("purged %d checks older than %s days", removed, self.settings.retention_days)
         return store
 
+    def _confirmed(self) -> int | None:
+        """The newest signed receipt's high-water mark: records above it are kept."""
+        try:
+            receipt = load_receipt(self.data_dir, self.device)
+        except AnswerError as exc:
+            log.error("the stored receipt does not verify (%s): keeping every record", exc)
+            return None
+        return receipt.head_seq if receipt else None
+
     # -- the hub -------------------------------------------------------------------------
 
-    def hub_client(self, url: str | None = None) -> HubClient:
+    def hub_client(self) -> HubClient:
+        """A client for the enrolled hub: its pinned identity and TLS certificate, every
+        address it announced."""
         from scanner_app.sync.client import HubClient
 
-        target = url or self.device.hub_url
-        if not target:
-            raise ValueError("no hub address: this scanner is not enrolled")
-        return HubClient(target)
+        hub = self.device.hub
+        if hub is None:
+            raise ValueError("no hub: this scanner is not enrolled")
+        return HubClient(hub.urls, hub_key=hub.identity, tls_pem=hub.tls_pem, device_id=self.device.device_id)
 
     def relay(self, outbox: Outbox, client: HubClient | None = None) -> SyncRelay | None:
         """None until the scanner is enrolled with a hub."""
@@ -183,7 +197,9 @@ class App:
 
         if not self.enrolled:
             return None
-        return SyncRelay(outbox, self.device, client or self.hub_client(), self.trust, self.clock)
+        return SyncRelay(
+            outbox, self.device, client or self.hub_client(), self.trust, self.clock, data_dir=self.data_dir
+        )
 
     def sync_worker(self, outbox: Outbox, on_status: Callable[[SyncStatus], None]) -> SyncWorker | None:
         """The background sync thread (not started), or None until the scanner is enrolled."""

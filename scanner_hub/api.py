@@ -1,88 +1,78 @@
-"""The hub's HTTP API (FastAPI). Every response carries the hub's clock in `X-Hub-Time`,
-which scanners use as a trusted-time floor. OpenAPI description at /openapi.json."""
+"""The hub's HTTP API (FastAPI), protocol 2. OpenAPI description at /openapi.json.
+
+Before any work: a request body limit enforced while reading (413), a shape check (422), the
+device's signature (401/403/404); enrollment attempts are rate-limited per client address
+(429). Every answer that changes a scanner's state is a signed envelope (`core/wire.py`);
+`X-Hub-Time` on every response is informational only (scanners trust the signed time).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from fastapi import FastAPI, Header, Request, Response
+from fastapi import FastAPI, Header, Path, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, create_model, field_validator
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from scanner_app.core.record import RECORD, FieldSpec
-from scanner_app.core.wire import HUB_TIME_HEADER
+from scanner_app.core.wire import HUB_TIME_HEADER, NONCE_HEADER, SIGNED_HEADER, encode_envelope
 from scanner_hub.ingest import IngestRefused
+from scanner_hub.limits import BodyLimit, RateLimiter
 from scanner_hub.service import Hub
+
+DEFAULT_BODY_LIMIT = 8 * 1024 * 1024
+DEVICE_ID = r"^[A-Za-z0-9._-]{3,64}$"
+NONCE = r"^[A-Za-z0-9_-]{8,64}$"
+B64 = r"^[A-Za-z0-9+/=]{1,200}$"
 
 
 class EnrollRequest(BaseModel):
-    code: str = Field(min_length=4, max_length=64)
-    device_id: str = Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")
+    code: str = Field(pattern=r"^[A-Z0-9]{4,32}$")
+    hub_fingerprint: str = Field(pattern=r"^[A-Z2-7]{20}$")
+    device_id: str = Field(pattern=DEVICE_ID)
     public_key: str = Field(
-        min_length=40, max_length=2000, description="the device's Ed25519 public key, PEM"
+        min_length=40, max_length=2000, pattern=r"^[A-Za-z0-9+/=\s-]+$", description="Ed25519 public key, PEM"
     )
+    seal_public_key: str = Field(pattern=B64, description="the device's X25519 key, base64")
+    nonce: str = Field(pattern=NONCE)
+    protocol: int = Field(ge=2, le=2)
+    signature: str = Field(pattern=B64)
 
 
-class Enrollment(BaseModel):
-    device_id: str
-    checkpoint_id: str
-    checkpoint_type: str
-    hmac_secret: str
-    seal_public_key: str
+class Envelope(BaseModel):
+    signed: str
+    signature: str
 
 
-def _record_field(spec: FieldSpec) -> tuple[Any, Any]:
-    """A request-model field from the record contract."""
-    limits = {
-        "max_length": spec.max_length,
-        "pattern": spec.pattern,
-        "ge": spec.minimum,
-        "le": spec.maximum,
-    }
-    field = Field(... if spec.required else None, **{k: v for k, v in limits.items() if v is not None})
-    return (spec.kind if spec.required else spec.kind | None), field
-
-
-class _RecordBase(BaseModel):
-    @field_validator("wall_time", check_fields=False)
-    @classmethod
-    def _aware_iso(cls, value: str) -> str:
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None or not 2000 <= moment.year <= 2200:
-            raise ValueError("wall_time must be an ISO-8601 time with a zone")
-        return value
-
-
-CheckRecord = create_model(  # type: ignore[call-overload]
-    "CheckRecord", __base__=_RecordBase, **{spec.name: _record_field(spec) for spec in RECORD}
-)
+class EnrollAnswer(BaseModel):
+    hub_identity: str
+    answer: Envelope
 
 
 class Batch(BaseModel):
-    device_id: str = Field(min_length=1, max_length=64)
-    records: list[CheckRecord] = Field(  # type: ignore[valid-type]
-        min_length=1, max_length=5000
-    )
-    signature: str = Field(max_length=200)
+    device_id: str = Field(pattern=DEVICE_ID)
+    nonce: str = Field(pattern=NONCE)
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=5000)
+    lost: list[int] | None = Field(default=None, min_length=2, max_length=2)
+    signature: str = Field(pattern=B64)
 
 
-class IngestAnswer(BaseModel):
-    stored: list[int]
-    already: list[int]
-    head_seq: int | None
-    head_hash: str | None
-    refused: dict[str, Any] | None
+class HeadRequest(BaseModel):
+    kind: str = Field(pattern="^head$")
+    device_id: str = Field(pattern=DEVICE_ID)
+    nonce: str = Field(pattern=NONCE)
+    signature: str = Field(pattern=B64)
 
 
-class Head(BaseModel):
-    device_id: str
-    head_seq: int | None
-    head_hash: str | None
-
-
-def create_app(hub: Hub) -> FastAPI:
-    app = FastAPI(title="scanner-hub", version="1", description="District hub for checkpoint scanners")
+def create_app(
+    hub: Hub,
+    *,
+    body_limit: int = DEFAULT_BODY_LIMIT,
+    enroll_limiter: RateLimiter | None = None,
+) -> FastAPI:
+    app = FastAPI(title="scanner-hub", version="2", description="District hub for checkpoint scanners")
+    app.add_middleware(BodyLimit, limit=body_limit)
+    limiter = enroll_limiter or RateLimiter(attempts=10, per_seconds=60)
 
     @app.middleware("http")
     async def hub_time(request: Request, call_next: Any) -> Response:
@@ -96,37 +86,58 @@ def create_app(hub: Hub) -> FastAPI:
 
     @app.get("/v1/health")
     def health() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "fingerprint": hub.keys.fingerprint}
 
-    @app.post("/v1/enroll", response_model=Enrollment)
-    def enroll(request: EnrollRequest) -> dict[str, Any]:
-        return hub.enroll(request.code, request.public_key, request.device_id)
+    @app.post("/v1/enroll", response_model=EnrollAnswer, responses={429: {}, 403: {}, 409: {}})
+    async def enroll(body: EnrollRequest, request: Request) -> Any:
+        client = request.client.host if request.client else "unknown"
+        wait = limiter.hit(client)
+        if wait is not None:
+            return JSONResponse(
+                {"problem": "too_many_attempts", "detail": "wait before trying another code"},
+                status_code=429,
+                headers={"Retry-After": str(int(wait) + 1)},
+            )
+        return await run_in_threadpool(hub.enroll, await request.json())
 
     @app.post(
         "/v1/batches",
-        response_model=IngestAnswer,
-        responses={409: {"description": "part of the batch refused (gap or conflict)"}},
+        response_model=Envelope,
+        responses={409: {"description": "a gap: the signed receipt names the seq the hub expects"}},
     )
-    def batches(batch: Batch) -> Any:
-        payload = batch.model_dump()
-        result = hub.ingest(payload)
-        if result.refused:
-            return JSONResponse(result.to_json(), status_code=409)
-        return result.to_json()
+    async def batches(batch: Batch, request: Request) -> Any:
+        raw = await request.json()  # the signature covers the body as sent, not as parsed
+        result = await run_in_threadpool(hub.ingest, raw)
+        return JSONResponse(hub.receipt(raw, result), status_code=409 if result.refused else 200)
 
-    @app.get("/v1/devices/{device_id}/head", response_model=Head)
-    def head(device_id: str) -> dict[str, Any]:
-        return hub.head(device_id)
+    @app.post("/v1/devices/{device_id}/head", response_model=Envelope)
+    async def head(
+        body: HeadRequest, request: Request, device_id: str = Path(pattern=DEVICE_ID)
+    ) -> dict[str, str]:
+        if body.device_id != device_id:
+            raise IngestRefused(
+                422, "device_mismatch", "the path and the signed request name different devices"
+            )
+        return await run_in_threadpool(hub.head, await request.json())
 
     @app.get("/v1/bundle", responses={200: {"content": {"application/cose": {}}}, 304: {}, 404: {}})
-    def bundle(if_none_match: str | None = Header(default=None)) -> Response:
-        latest = hub.latest_bundle()
+    async def bundle(
+        if_none_match: str | None = Header(default=None, max_length=200),
+        nonce: str | None = Header(default=None, alias=NONCE_HEADER, pattern=NONCE),
+    ) -> Response:
+        latest = await run_in_threadpool(hub.latest_bundle)
         if latest is None:
-            return JSONResponse({"problem": "no_bundle", "detail": "nothing published yet"}, status_code=404)
-        data, etag = latest
-        quoted = f'"{etag}"'
-        if if_none_match and quoted in [t.strip() for t in if_none_match.split(",")]:
-            return Response(status_code=304, headers={"ETag": quoted})
-        return Response(data, media_type="application/cose", headers={"ETag": quoted})
+            signed = hub.sign("bundle", nonce, sha256=None, sequence=None)
+            return JSONResponse(
+                {"problem": "no_bundle", "detail": "nothing published yet"},
+                status_code=404,
+                headers={SIGNED_HEADER: encode_envelope(signed)},
+            )
+        data, etag, sequence = latest
+        signed = hub.sign("bundle", nonce, sha256=etag, sequence=sequence)
+        headers = {"ETag": f'"{etag}"', SIGNED_HEADER: encode_envelope(signed)}
+        if if_none_match and headers["ETag"] in [t.strip() for t in if_none_match.split(",")]:
+            return Response(status_code=304, headers=headers)
+        return Response(data, media_type="application/cose", headers=headers)
 
     return app

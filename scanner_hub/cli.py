@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -11,20 +12,50 @@ from pathlib import Path
 
 from scanner_hub.keys import hub_data_dir, load_hub_keys
 
+SERVED = "served.json"  # how `serve` is reached: read by `enroll` for the link it prints
 
-def _hub(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+
+def _hub(args: argparse.Namespace, config: object = None):  # type: ignore[no-untyped-def]
     from scanner_hub.service import Hub
 
     folder = hub_data_dir(args.data_dir)
-    return Hub.open(args.db or f"sqlite:///{folder / 'hub.db'}", load_hub_keys(folder))
+    return Hub.open(args.db or f"sqlite:///{folder / 'hub.db'}", load_hub_keys(folder), config)  # type: ignore[arg-type]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from scanner_hub.api import create_app
+    from scanner_hub.keys import tls_fingerprint
+    from scanner_hub.service import HubConfig
 
-    uvicorn.run(create_app(_hub(args)), host=args.host, port=args.port, log_level="info")
+    tls = bool(args.tls_cert or args.tls_key)
+    if tls and not (args.tls_cert and args.tls_key):
+        print("scanner-hub serve: error: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    scheme = "https" if tls else "http"
+    urls = tuple(args.public_url) or (f"{scheme}://{args.host}:{args.port}",)
+    config = HubConfig(public_urls=urls, tls_sha256=tls_fingerprint(Path(args.tls_cert)) if tls else None)
+    folder = hub_data_dir(args.data_dir)
+    (folder / SERVED).write_text(json.dumps({"public_urls": list(urls)}), encoding="utf-8")
+    app = create_app(_hub(args, config), body_limit=args.max_body)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        ssl_certfile=args.tls_cert,
+        ssl_keyfile=args.tls_key,
+    )
+    return 0
+
+
+def cmd_tls_cert(args: argparse.Namespace) -> int:
+    from scanner_hub.keys import make_tls_certificate, tls_fingerprint
+
+    cert, key = make_tls_certificate(hub_data_dir(args.data_dir), args.host)
+    print(f"wrote {cert} and {key} (SHA-256 {tls_fingerprint(cert)})")
+    print(f"serve with: scanner-hub serve --tls-cert {cert} --tls-key {key}")
     return 0
 
 
@@ -35,7 +66,49 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"scanner-hub enroll: error: {exc}", file=sys.stderr)
         return 2
-    print(f"enrollment code for checkpoint {args.checkpoint} ({args.type}), valid 7 days: {code}")
+    served = hub_data_dir(args.data_dir) / SERVED
+    urls = tuple(args.url) or (
+        tuple(json.loads(served.read_text(encoding="utf-8"))["public_urls"]) if served.exists() else ()
+    )
+    print(f"enrollment code for checkpoint {args.checkpoint} ({args.type}), valid 7 days:")
+    print(f"  {code}")
+    print(f"  (the part after the dash is this hub's fingerprint: {code.fingerprint})")
+    if not urls:
+        print("  no hub address known yet: start `scanner-hub serve` or pass --url to print a QR code")
+        return 0
+    link = hub.enrollment_link(code, urls)
+    print(f"on the scanner: scanner-app enroll --hub {urls[0]} --code {code}")
+    print(f"or show it this QR code (supervisor view, Hub, Enroll by QR): {link}")
+    import segno
+
+    qr = segno.make(str(link), error="m")
+    if args.qr_out:
+        qr.save(args.qr_out, scale=8, border=4)
+        print(f"QR code written to {args.qr_out}")
+    else:
+        qr.terminal(compact=True)
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    with _hub(args) as hub:
+        if args.devices_action == "revoke":
+            if not hub.revoke(args.device_id, args.reason):
+                print(f"scanner-hub devices revoke: no active device {args.device_id!r}", file=sys.stderr)
+                return 1
+            print(f"revoked {args.device_id}: its batches are refused from now on")
+            return 0
+        for device in hub.device_list():
+            state = (
+                f"REVOKED {device['revoked_at']:%Y-%m-%d} ({device['revoked_reason']})"
+                if device["revoked_at"]
+                else "active"
+            )
+            seen = f"{device['last_seen_at']:%Y-%m-%d %H:%M}" if device["last_seen_at"] else "never"
+            print(
+                f"{device['device_id']}  {device['checkpoint_id']} ({device['checkpoint_type']})  "
+                f"head {device['head_seq'] or 0}  last seen {seen}  {state}"
+            )
     return 0
 
 
@@ -129,9 +202,42 @@ def build_parser() -> argparse.ArgumentParser:
     serve = command("serve", "run the HTTP API", cmd_serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument(
+        "--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (pinned by scanners)"
+    )
+    serve.add_argument("--tls-key", metavar="PEM", help="its private key")
+    serve.add_argument(
+        "--public-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="how scanners reach this hub; repeatable",
+    )
+    serve.add_argument(
+        "--max-body", type=int, default=8 * 1024 * 1024, metavar="BYTES", help="request body limit"
+    )
+    tls = command("tls-cert", "make a self-signed TLS certificate in the hub's data directory", cmd_tls_cert)
+    tls.add_argument(
+        "--host", action="append", required=True, help="a name or address scanners use; repeatable"
+    )
     enroll = command("enroll", "make a one-time enrollment code for a device", cmd_enroll)
     enroll.add_argument("--checkpoint", required=True, metavar="ID")
     enroll.add_argument("--type", default="road", choices=("road", "market", "office", "event"))
+    enroll.add_argument(
+        "--url", action="append", default=[], metavar="URL", help="hub address for the QR code"
+    )
+    enroll.add_argument(
+        "--qr-out", metavar="PNG", help="write the QR code to a picture instead of the terminal"
+    )
+    devices = command("devices", "list or revoke enrolled scanners", cmd_devices)
+    actions = devices.add_subparsers(dest="devices_action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="every enrolled device, its checkpoint and last contact")
+    revoke = actions.add_parser("revoke", help="refuse a device from now on (lost or stolen laptop)")
+    for leaf in (listing, revoke):  # --db and --data-dir after the action name too
+        leaf.add_argument("--db", default=argparse.SUPPRESS, metavar="URL")
+        leaf.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
+    revoke.add_argument("device_id", metavar="DEVICE_ID")
+    revoke.add_argument("--reason", default="revoked by the operator")
     publish = command("publish", "sign and publish a new trust bundle", cmd_publish)
     add_content_arguments(publish, sequence_required=False)
     publish.add_argument("--anchor-key", metavar="KEY", help="default: <hub data dir>/anchor-key.pem")

@@ -9,8 +9,10 @@ there decides what is new. The same schema distributes by `device_id` with Citus
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -41,8 +43,12 @@ devices = Table(
     Column("checkpoint_id", String(128), nullable=False),
     Column("checkpoint_type", String(16), nullable=False),
     Column("enrolled_at", DateTime(timezone=True), nullable=False),
-    Column("head_seq", Integer),
+    Column("head_seq", BigInteger),
     Column("head_hash", String(64)),
+    Column("seal_public_key", String(64)),  # the device's X25519 key: secrets are sealed to it
+    Column("last_seen_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_reason", Text),
 )
 
 enrollments = Table(
@@ -60,21 +66,22 @@ check_keys = Table(
     "check_keys",
     metadata,
     Column("device_id", String(64), nullable=False),
-    Column("seq", Integer, nullable=False),
+    Column("seq", BigInteger, nullable=False),
     Column("row_hash", String(64), nullable=False),
     Column("day", Date, nullable=False),
     PrimaryKeyConstraint("device_id", "seq"),
 )
 
 
-_SQL_TYPES = {int: Integer, float: Float}
-
-
 def _record_column(spec: FieldSpec) -> Column:  # type: ignore[type-arg]
+    kind: Any
     if spec.kind is str:
         kind = String(spec.max_length) if spec.max_length and spec.max_length <= 512 else Text()
+    elif spec.kind is float:
+        kind = Float()
     else:
-        kind = _SQL_TYPES[spec.kind]()
+        wide = spec.maximum is None or spec.maximum > 2**31 - 1
+        kind = BigInteger() if wide else Integer()
     return Column(spec.name, kind, nullable=not spec.required)
 
 
@@ -85,6 +92,7 @@ def check_columns() -> list[Column]:  # type: ignore[type-arg]
         *(_record_column(spec) for spec in RECORD),
         Column("day", Date, nullable=False),
         Column("received_at", DateTime(timezone=True), nullable=False),
+        Column("hub_flags", Text),  # what the hub found wrong with an accepted record
     ]
 
 
@@ -100,12 +108,23 @@ def _checks_table(partitioned: bool) -> Table:
 
 checks = _checks_table(partitioned=True)
 
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("seq", BigInteger),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("problem", Text, nullable=False),
+    Column("record", Text, nullable=False),  # the record as sent, JSON with every non-ASCII escaped
+)
+
 conflicts = Table(
     "conflicts",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
-    Column("seq", Integer, nullable=False),
+    Column("seq", BigInteger, nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
     Column("problem", Text, nullable=False),
     Column("stored_hash", String(64)),
@@ -175,21 +194,28 @@ def create_schema(engine: Engine) -> None:
                 else:
                     table.to_metadata(plain)
             plain.create_all(connection)
+        if is_postgres(connection):
+            connection.execute(text("CREATE TABLE IF NOT EXISTS checks_default PARTITION OF checks DEFAULT"))
         connection.execute(
             text("CREATE INDEX IF NOT EXISTS checks_day_checkpoint ON checks (day, checkpoint_id)")
         )
 
 
+# Records on days outside the partition window (a clock far off, a scanner offline for
+# months) are stored with this day and flagged: they land in the default partition, and a
+# real day's partition created later never collides with them.
+OUTSIDE_WINDOW_DAY = date(1900, 1, 1)
 _PARTITIONS: set[tuple[str, date]] = set()
 
 
 def ensure_partitions(engine: Engine, days: set[date]) -> None:
     """Create the daily partitions a batch needs (PostgreSQL only), in their own short
     transaction under an advisory lock, before the batch's transaction starts: partition
-    DDL must not serialise ingest."""
+    DDL must not serialise ingest. Called only after the batch's signature was verified,
+    with days already limited to the partition window."""
     if not is_postgres(engine):
         return
-    missing = {d for d in days if (str(engine.url), d) not in _PARTITIONS}
+    missing = {d for d in days if (str(engine.url), d) not in _PARTITIONS and d != OUTSIDE_WINDOW_DAY}
     if not missing:
         return
     with engine.begin() as connection:

@@ -1,31 +1,48 @@
-"""The hub's operations, independent of HTTP: enrollment, publishing, ingest, heads, time.
-Used by the API, the CLI (`scanner-hub ingest FILE`) and tests."""
+"""The hub's operations, independent of HTTP: enrollment, devices, publishing, ingest, heads,
+signed answers. Used by the API, the CLI and tests.
+
+Every answer that changes a scanner's state is signed with the hub's identity key
+(`core/wire.py`); a request is checked (signature, enrollment, revocation) before the hub
+does any work for it.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import x25519
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from scanner_app.core.bundle import open_bundle
 from scanner_app.core.policy import CHECKPOINT_TYPES
-from scanner_app.core.wire import OUTBOX_FORMAT
-from scanner_hub.db import (
-    bundles,
-    create_schema,
-    devices,
-    enrollments,
-    ensure_partitions,
-    make_engine,
+from scanner_app.core.sealing import seal_json
+from scanner_app.core.wire import (
+    OUTBOX_FORMAT,
+    SECRETS_INFO,
+    EnrollmentCode,
+    EnrollmentLink,
+    public_key_raw,
+    request_signature_ok,
+    sign_answer,
+    without_signature,
 )
-from scanner_hub.ingest import IngestRefused, IngestResult, batch_days, ingest_batch
+from scanner_hub.db import bundles, create_schema, devices, enrollments, ensure_partitions, make_engine
+from scanner_hub.ingest import (
+    IngestRefused,
+    IngestResult,
+    IngestRules,
+    authenticate,
+    ingest_batch,
+    partition_days,
+)
 from scanner_hub.keys import HubKeys
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over a phone
@@ -35,16 +52,26 @@ def _hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class HubConfig:
+    """How this hub is reached and what it tolerates."""
+
+    public_urls: tuple[str, ...] = ()  # announced to scanners at enrollment (several: they try each)
+    tls_sha256: str | None = None  # the certificate `serve --tls-cert` presents, pinned by scanners
+    rules: IngestRules = field(default_factory=IngestRules)
+
+
 @dataclass
 class Hub:
     engine: Engine
     keys: HubKeys
+    config: HubConfig = field(default_factory=HubConfig)
 
     @classmethod
-    def open(cls, url: str, keys: HubKeys) -> Hub:
+    def open(cls, url: str, keys: HubKeys, config: HubConfig | None = None) -> Hub:
         engine = make_engine(url)
         create_schema(engine)
-        return cls(engine, keys)
+        return cls(engine, keys, config or HubConfig())
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -58,9 +85,24 @@ class Hub:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def sign(
+        self, kind: str, nonce: object = None, device_id: str | None = None, **content: Any
+    ) -> dict[str, str]:
+        """A signed answer: the kind, the device and the request's nonce it answers, the
+        hub's time, and what it says."""
+        payload = {
+            "kind": kind,
+            "device_id": device_id,
+            "nonce": nonce if isinstance(nonce, str) else None,
+            "hub_time": self.now().isoformat(),
+            **content,
+        }
+        return sign_answer(self.keys.identity_key, payload)
+
     # -- enrollment ------------------------------------------------------------------------
 
-    def new_enrollment(self, checkpoint_id: str, checkpoint_type: str, days: int = 7) -> str:
+    def new_enrollment(self, checkpoint_id: str, checkpoint_type: str, days: int = 7) -> EnrollmentCode:
+        """A one-time code, with the hub's fingerprint so the scanner can pin this hub."""
         if checkpoint_type not in CHECKPOINT_TYPES:
             raise ValueError(f"checkpoint type must be one of {', '.join(CHECKPOINT_TYPES)}")
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
@@ -75,46 +117,87 @@ class Hub:
                     expires_at=now + timedelta(days=days),
                 )
             )
-        return code
+        return EnrollmentCode(code, self.keys.fingerprint)
 
-    def enroll(self, code: str, public_key_pem: str, device_id: str) -> dict[str, Any]:
-        """The device names itself (its id is in every record it has already logged) and
-        proves nothing but the code; its key signs every batch from then on."""
-        now = self.now()
-        with self.engine.begin() as connection:
-            row = (
-                connection.execute(select(enrollments).where(enrollments.c.code_hash == _hash_code(code)))
-                .mappings()
-                .first()
+    def enrollment_link(self, code: EnrollmentCode, urls: tuple[str, ...] = ()) -> EnrollmentLink | None:
+        chosen = urls or self.config.public_urls
+        return EnrollmentLink(chosen, code) if chosen else None
+
+    def enroll(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """The device proves it holds the key it names (its signature over the request, which
+        also names the hub it expects); the code is used once, atomically; the secrets go
+        back sealed to the device's own key, in a signed answer."""
+        body = without_signature(request)
+        if body.get("hub_fingerprint") != self.keys.fingerprint:
+            raise IngestRefused(403, "wrong_hub", "this code is for another hub (fingerprint mismatch)")
+        if not request_signature_ok(body, request.get("signature"), str(body.get("public_key"))):
+            raise IngestRefused(401, "bad_signature", "the request is not signed by the key it names")
+        try:
+            device_seal = x25519.X25519PublicKey.from_public_bytes(
+                base64.b64decode(str(body.get("seal_public_key")), validate=True)
             )
-            if row is None or row["used_by"] is not None or _aware(row["expires_at"]) < now:
-                raise IngestRefused(403, "bad_code", "unknown, used or expired enrollment code")
+        except ValueError as exc:
+            raise IngestRefused(422, "bad_seal_key", "the device's sealing key is not an X25519 key") from exc
+        device_id, now = str(body["device_id"]), self.now()
+        with self.engine.begin() as connection:
             taken = connection.execute(
                 select(devices.c.device_id).where(devices.c.device_id == device_id)
             ).first()
             if taken is not None:
                 raise IngestRefused(409, "device_exists", f"device {device_id!r} is already enrolled")
+            claimed = connection.execute(  # one statement: a code is used once, even under races
+                update(enrollments)
+                .where(
+                    enrollments.c.code_hash == _hash_code(str(body.get("code", ""))),
+                    enrollments.c.used_by.is_(None),
+                    enrollments.c.expires_at > now,
+                )
+                .values(used_by=device_id)
+                .returning(enrollments.c.checkpoint_id, enrollments.c.checkpoint_type)
+            ).first()
+            if claimed is None:
+                raise IngestRefused(403, "bad_code", "unknown, used or expired enrollment code")
             connection.execute(
                 insert(devices).values(
                     device_id=device_id,
-                    public_key=public_key_pem,
-                    checkpoint_id=row["checkpoint_id"],
-                    checkpoint_type=row["checkpoint_type"],
+                    public_key=str(body["public_key"]),
+                    checkpoint_id=claimed[0],
+                    checkpoint_type=claimed[1],
                     enrolled_at=now,
+                    seal_public_key=public_key_raw_x(device_seal).hex(),
                 )
             )
-            connection.execute(
-                update(enrollments)
-                .where(enrollments.c.code_hash == row["code_hash"])
-                .values(used_by=device_id)
+        sealed = seal_json(device_seal, {"hmac_secret": self.keys.hmac_secret.hex()}, SECRETS_INFO)
+        envelope = self.sign(
+            "enrollment",
+            body.get("nonce"),
+            device_id,
+            checkpoint_id=claimed[0],
+            checkpoint_type=claimed[1],
+            hub_urls=list(self.config.public_urls),
+            tls_sha256=self.config.tls_sha256,
+            seal_public_key=self.keys.seal_public.hex(),
+            secrets=sealed,
+        )
+        identity = base64.b64encode(public_key_raw(self.keys.identity_public)).decode()
+        return {"hub_identity": identity, "answer": envelope}
+
+    # -- devices ---------------------------------------------------------------------------
+
+    def device_list(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            query = select(devices).order_by(devices.c.checkpoint_id, devices.c.device_id)
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def revoke(self, device_id: str, reason: str) -> bool:
+        """Refuse the device from now on (a stolen laptop, a device retired). False: unknown."""
+        with self.engine.begin() as connection:
+            done = connection.execute(
+                update(devices)
+                .where(devices.c.device_id == device_id, devices.c.revoked_at.is_(None))
+                .values(revoked_at=self.now(), revoked_reason=reason)
             )
-        return {
-            "device_id": device_id,
-            "checkpoint_id": row["checkpoint_id"],
-            "checkpoint_type": row["checkpoint_type"],
-            "hmac_secret": self.keys.hmac_secret.hex(),
-            "seal_public_key": self.keys.seal_public.hex(),
-        }
+        return bool(done.rowcount)
 
     # -- bundles ---------------------------------------------------------------------------
 
@@ -135,12 +218,14 @@ class Hub:
             )
         return bundle.sequence
 
-    def latest_bundle(self) -> tuple[bytes, str] | None:
+    def latest_bundle(self) -> tuple[bytes, str, int] | None:
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(bundles.c.data, bundles.c.etag).order_by(bundles.c.sequence.desc()).limit(1)
+                select(bundles.c.data, bundles.c.etag, bundles.c.sequence)
+                .order_by(bundles.c.sequence.desc())
+                .limit(1)
             ).first()
-        return (bytes(row[0]), str(row[1])) if row else None
+        return (bytes(row[0]), str(row[1]), int(row[2])) if row else None
 
     def next_sequence(self) -> int:
         with self.engine.connect() as connection:
@@ -150,27 +235,39 @@ class Hub:
     # -- checks ----------------------------------------------------------------------------
 
     def ingest(self, batch: Mapping[str, Any]) -> IngestResult:
-        ensure_partitions(self.engine, batch_days(batch))
-        now = self.now()
-        with self.engine.begin() as connection:
-            return ingest_batch(connection, batch, now)
-
-    def head(self, device_id: str) -> dict[str, Any]:
+        """Authenticate first (reads only), then create the partitions the batch's days need
+        (only days inside the window), then store in one transaction."""
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(devices.c.head_seq, devices.c.head_hash).where(devices.c.device_id == device_id)
-            ).first()
-        if row is None:
-            raise IngestRefused(404, "unknown_device", f"device {device_id!r} is not enrolled")
-        return {"device_id": device_id, "head_seq": row[0], "head_hash": row[1]}
+            authenticate(connection, batch)
+        now = self.now()
+        ensure_partitions(self.engine, partition_days(batch, self.config.rules.day_window(now)))
+        with self.engine.begin() as connection:
+            return ingest_batch(connection, batch, now, self.config.rules)
+
+    def receipt(self, batch: Mapping[str, Any], result: IngestResult) -> dict[str, str]:
+        return self.sign("receipt", batch.get("nonce"), str(batch.get("device_id")), **result.to_json())
+
+    def head(self, request: Mapping[str, Any]) -> dict[str, str]:
+        """The device's high-water mark, signed, for a request the device signed."""
+        with self.engine.connect() as connection:
+            row = authenticate(connection, request)
+        return self.sign(
+            "head",
+            request.get("nonce"),
+            str(row["device_id"]),
+            head_seq=row["head_seq"],
+            head_hash=row["head_hash"],
+        )
 
     def ingest_file(self, text: str) -> list[IngestResult]:
         """Sneakernet: a file of signed batches written by `scanner-app outbox export`."""
         document = json.loads(text)
-        if document.get("format") != OUTBOX_FORMAT:
-            raise ValueError("not a scanner outbox file")
+        if not isinstance(document, dict) or document.get("format") != OUTBOX_FORMAT:
+            raise ValueError(f"not a scanner outbox file ({OUTBOX_FORMAT})")
         return [self.ingest(batch) for batch in document["batches"]]
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def public_key_raw_x(key: x25519.X25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

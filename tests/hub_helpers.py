@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from scanner_hub.api import create_app
-from scanner_hub.keys import load_hub_keys
-from scanner_hub.service import Hub
+from scanner_hub.api import DEFAULT_BODY_LIMIT, create_app
+from scanner_hub.keys import load_hub_keys, make_tls_certificate, tls_fingerprint
+from scanner_hub.limits import RateLimiter
+from scanner_hub.service import Hub, HubConfig
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -38,11 +39,33 @@ def _wait_until(predicate, what: str, limit: float = 30.0) -> None:  # type: ign
 
 
 class HubServer:
-    def __init__(self, url: str, data_dir: Path) -> None:
-        self.hub = Hub.open(url, load_hub_keys(data_dir))
+    """A real hub on 127.0.0.1. Tests enroll many devices from this one address, so the
+    enrollment rate limit is generous unless a test passes its own `limiter`; `tls` serves
+    HTTPS with a self-signed certificate made in `data_dir`."""
+
+    def __init__(
+        self,
+        url: str,
+        data_dir: Path,
+        *,
+        limiter: RateLimiter | None = None,
+        tls: bool = False,
+        body_limit: int = DEFAULT_BODY_LIMIT,
+    ) -> None:
         self.port = free_port()
+        self.scheme = "https" if tls else "http"
+        cert = key = None
+        if tls:
+            cert, key = make_tls_certificate(data_dir, ["127.0.0.1", "localhost"])
+        config_hub = HubConfig(
+            public_urls=(f"{self.scheme}://127.0.0.1:{self.port}",),
+            tls_sha256=tls_fingerprint(cert) if cert else None,
+        )
+        self.hub = Hub.open(url, load_hub_keys(data_dir), config_hub)
         config = uvicorn.Config(
-            create_app(self.hub),
+            create_app(self.hub, enroll_limiter=limiter or RateLimiter(10_000, 60), body_limit=body_limit),
+            ssl_certfile=str(cert) if cert else None,
+            ssl_keyfile=str(key) if key else None,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
@@ -53,7 +76,7 @@ class HubServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> HubServer:
         self.thread.start()

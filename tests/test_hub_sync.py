@@ -3,6 +3,7 @@ injected between scanner and hub: nothing lost, nothing duplicated, whatever the
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import threading
@@ -19,12 +20,11 @@ from scanner_app.core.wire import sign_batch
 from scanner_app.devkit.catalog import demo_cards
 from scanner_app.local.bundle_store import BundleStore
 from scanner_app.local.device import load_device
-from scanner_app.local.trust_state import TrustState
 from scanner_app.store.checks import CheckStore
 from scanner_app.sync.client import HubClient, HubRefused, HubUnavailable
 from scanner_app.sync.relay import SyncRelay
 from scanner_app.system.clock import SystemClock
-from scanner_hub.db import check_keys, checks, conflicts
+from scanner_hub.db import check_keys, checks, conflicts, quarantine
 from tests.cli_helpers import cli
 from tests.hub_helpers import FaultProxy, HubServer, postgres_database
 
@@ -56,7 +56,7 @@ def proxy(hub: HubServer) -> Iterator[FaultProxy]:
 
 def enroll(hub: HubServer, data_dir: Path, via: str | None = None) -> None:
     code = hub.hub.new_enrollment("KH-TEST-01", "road")
-    run = cli("--data-dir", str(data_dir), "enroll", "--hub", via or hub.url, "--code", code)
+    run = cli("--data-dir", str(data_dir), "enroll", "--hub", via or hub.url, "--code", str(code))
     assert run.code == 0, run.err
 
 
@@ -82,15 +82,26 @@ def queue_checks(data_dir: Path, count: int) -> CheckStore:
     return store
 
 
-def relay(data_dir: Path, store: CheckStore, url: str, timeout: float = 1.0) -> SyncRelay:
-    return SyncRelay(
-        store,
-        load_device(data_dir),
-        HubClient(url, timeout=timeout),
-        TrustState(BundleStore(data_dir)),
-        SystemClock(),
-        batch_size=500,
+def pinned_client(data_dir: Path, url: str | None = None, timeout: float = 1.0) -> HubClient:
+    """A client as the app builds it (the enrolled hub's pinned identity and certificate),
+    optionally through another address (a fault proxy)."""
+    device = load_device(data_dir)
+    assert device.hub is not None
+    return HubClient(
+        [url] if url else device.hub.urls,
+        hub_key=device.hub.identity,
+        tls_pem=device.hub.tls_pem,
+        device_id=device.device_id,
+        timeout=timeout,
     )
+
+
+def relay(data_dir: Path, store: CheckStore, url: str | None = None, timeout: float = 1.0) -> SyncRelay:
+    from scanner_app.app import App
+
+    sync = App(data_dir).relay(store, pinned_client(data_dir, url, timeout))
+    assert sync is not None
+    return sync
 
 
 def hub_keys(server: HubServer, device_id: str) -> list[int]:
@@ -135,7 +146,7 @@ def test_enroll_sync_and_bundle_with_etag(hub: HubServer, data_dir: Path) -> Non
     )
     second = sync.cycle()
     assert second.bundle_sequence == 1 and BundleStore(data_dir).load().installed
-    client = HubClient(hub.url)
+    client = pinned_client(data_dir)
     etag = client.bundle(None).etag
     assert client.bundle(etag).status == 304
     client.close()
@@ -231,7 +242,7 @@ def test_the_same_batch_replayed_concurrently_1000_times(hub: HubServer, data_di
         assert connection.execute(select(func.count()).select_from(check_keys)).scalar() == 20
 
 
-def test_a_different_record_under_a_used_key_is_refused_loudly(hub: HubServer, data_dir: Path) -> None:
+def test_a_different_record_under_a_used_key_is_quarantined_loudly(hub: HubServer, data_dir: Path) -> None:
     enroll(hub, data_dir)
     store = queue_checks(data_dir, 3)
     device = load_device(data_dir)
@@ -246,9 +257,12 @@ def test_a_different_record_under_a_used_key_is_refused_loudly(hub: HubServer, d
 
     forged["row_hash"] = row_hash(forged)
     answer = http.post("/v1/batches", json=sign_batch(device.device_id, [forged], device.signing_key))
-    assert answer.status_code == 409 and answer.json()["refused"]["problem"] == "conflict"
+    receipt = json.loads(base64.b64decode(answer.json()["signed"]))
+    assert answer.status_code == 200 and receipt["quarantined"][0]["seq"] == forged["seq"]
+    assert "a different record under a used key" in receipt["quarantined"][0]["problem"]
     with hub.hub.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(conflicts)).scalar() == 1
+        assert connection.execute(select(func.count()).select_from(quarantine)).scalar() == 1
     unsigned = sign_batch(device.device_id, records, device.signing_key)
     unsigned["records"][0]["reason"] = "tampered"
     assert http.post("/v1/batches", json=unsigned).status_code == 401

@@ -205,7 +205,9 @@ def test_retention_keeps_records_the_hub_has_not_received(data_dir: Path, checke
     store = CheckStore.open(data_dir, config(retention_days=21))
     fill(store, checker, texts[:4], start=NOW - timedelta(days=30))
     store.ack([1, 2], NOW)
-    assert store.purge(NOW, keep_unsent=True) == 2
+    assert store.purge(NOW, keep_unsent=True) == 0  # sent, but no signed receipt confirms the hub holds them
+    assert store.purge(NOW, keep_unsent=True, confirmed_seq=1) == 1
+    assert store.purge(NOW, keep_unsent=True, confirmed_seq=4) == 1  # 3 and 4 were never sent
     assert [r["seq"] for r in store.rows()] == [3, 4] and store.verify().ok
     store.close()
 

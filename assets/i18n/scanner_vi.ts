@@ -857,6 +857,14 @@
       <translation>không dùng được câu trả lời của máy chủ</translation>
     </message>
     <message>
+      <source>type the code with its fingerprint, as the hub printed it</source>
+      <translation>hãy nhập mã kèm dấu xác thực của máy chủ, đúng như máy chủ đã in</translation>
+    </message>
+    <message>
+      <source>whoever answers at this address is NOT the hub the code names</source>
+      <translation>máy đang trả lời ở địa chỉ này KHÔNG phải là máy chủ mà mã chỉ định</translation>
+    </message>
+    <message>
       <source>Enrollment failed: %1.</source>
       <translation>Đăng ký thất bại: %1.</translation>
     </message>

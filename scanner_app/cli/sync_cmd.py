@@ -9,8 +9,11 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     enroll = subparsers.add_parser("enroll", help="register this scanner with a district hub")
-    enroll.add_argument("--hub", required=True, metavar="URL")
-    enroll.add_argument("--code", required=True, help="the one-time code from `scanner-hub enroll`")
+    enroll.add_argument("--hub", metavar="URL", help="the hub's address")
+    enroll.add_argument("--code", help="CODE-FINGERPRINT as `scanner-hub enroll` printed it")
+    enroll.add_argument(
+        "--link", metavar="TEXT", help="the scanner-enroll: link (the text of the hub's QR code)"
+    )
     enroll.set_defaults(func=run_enroll)
     sync = subparsers.add_parser("sync", help="send queued checks and fetch trust data")
     sync.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
@@ -24,17 +27,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_enroll(args: argparse.Namespace) -> int:
     from scanner_app.app import App
+    from scanner_app.core.wire import EnrollmentLink
     from scanner_app.services.enroll import EnrollError, enroll
 
+    if args.link:
+        try:
+            link = EnrollmentLink.parse(args.link)
+        except ValueError as exc:
+            print(f"scanner-app enroll: error: {exc}", file=sys.stderr)
+            return 2
+        urls, code = list(link.hubs), str(link.code)
+    elif args.hub and args.code:
+        urls, code = [args.hub], args.code
+    else:
+        print("scanner-app enroll: error: give --hub URL --code CODE, or --link TEXT", file=sys.stderr)
+        return 2
     app = App.open(args.data_dir)
     try:
-        enrolled = enroll(app.data_dir, app.device, app.hub_client(args.hub), app.trust, args.hub, args.code)
+        enrolled = enroll(app.data_dir, app.device, app.trust, app.clock, urls, code)
     except EnrollError as exc:
         print(f"scanner-app enroll: failed: {exc}", file=sys.stderr)
         return 1
     print(
         f"enrolled as {enrolled.device_id} at checkpoint {enrolled.checkpoint_id} "
-        f"({enrolled.checkpoint_type})"
+        f"({enrolled.checkpoint_type}); hub {enrolled.hub_fingerprint} pinned"
     )
     return 0
 

@@ -8,11 +8,16 @@ added here reaches all of them; none of them keeps its own list.
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from typing import Any
 
-HEX64 = r"^[0-9a-f]{64}$"
+HEX64 = r"[0-9a-f]{64}"
 
 
 class Flag(StrEnum):
@@ -21,6 +26,9 @@ class Flag(StrEnum):
     SHARED_CODE = "shared_code"  # the same card too often at one checkpoint
     IMPOSSIBLE_TRAVEL = "impossible_travel"  # the same card at two checkpoints too close in time
     STALE_BUNDLE = "stale_bundle"  # decided on trust data older than the policy allows
+    # the card failed verification: what the record copies from it (issuer, kid, type) is
+    # whatever the code claimed, cleaned to the contract
+    UNVERIFIED = "unverified"
 
 
 SHARING_FLAGS = frozenset({Flag.SHARED_CODE, Flag.IMPOSSIBLE_TRAVEL})
@@ -69,6 +77,7 @@ class FieldSpec:
     minimum: int | None = None
     maximum: int | None = None
     pattern: str | None = None
+    timestamp: bool = False  # ISO-8601 with a zone
     chained: bool = True
     exported: bool = True
 
@@ -77,14 +86,14 @@ class FieldSpec:
 RECORD: tuple[FieldSpec, ...] = (
     FieldSpec("seq", int, required=True, minimum=1, maximum=2**62),
     FieldSpec("id", str, required=True, max_length=64),
-    FieldSpec("wall_time", str, required=True, max_length=40),
+    FieldSpec("wall_time", str, required=True, max_length=40, timestamp=True),
     FieldSpec("checkpoint_id", str, max_length=128),
     FieldSpec("checkpoint_type", str, max_length=16),
     FieldSpec("level", int, minimum=0, maximum=9),
     FieldSpec("device_id", str, required=True, max_length=64),
     FieldSpec("operator", str, max_length=128),
     FieldSpec("format", str, required=True, max_length=32),
-    FieldSpec("issuer", str, max_length=8),
+    FieldSpec("issuer", str, max_length=64),
     FieldSpec("certificate_type", str, max_length=1),
     FieldSpec("valid", int, required=True, minimum=0, maximum=1),
     FieldSpec("colour", str, max_length=8),
@@ -99,7 +108,7 @@ RECORD: tuple[FieldSpec, ...] = (
     FieldSpec("row_hash", str, required=True, pattern=HEX64, max_length=64, chained=False),
     FieldSpec("monotonic", float, exported=False),
     FieldSpec("session", str, max_length=64, exported=False),
-    FieldSpec("kid", str, max_length=16, exported=False),
+    FieldSpec("kid", str, max_length=64, exported=False),
     FieldSpec("sealed", str, max_length=20000, exported=False),
     FieldSpec("prev_hash", str, required=True, pattern=HEX64, max_length=64, exported=False),
 )
@@ -116,3 +125,99 @@ def day_bounds(day: date, zone: tzinfo) -> tuple[str, str]:
     comparison selects the right instants."""
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     return start.isoformat(), (start + timedelta(days=1)).isoformat()
+
+
+# -- conforming to the contract ---------------------------------------------------------------
+
+_SURROGATES = range(0xD800, 0xE000)
+
+
+def _clean_char(char: str) -> str:
+    code = ord(char)
+    if code in _SURROGATES:
+        return "\ufffd"  # a lone surrogate cannot be stored or sent as UTF-8
+    if unicodedata.category(char) == "Cc":
+        return ""  # NUL and other control characters: no meaning in a record, trouble downstream
+    return char
+
+
+def clean_text(value: str, max_length: int | None) -> str:
+    """Text as the contract allows it: no control characters, no lone surrogates, at most
+    `max_length` characters."""
+    cleaned = (
+        "".join(_clean_char(c) for c in value) if not value.isprintable() or _has_surrogate(value) else value
+    )
+    return cleaned if max_length is None else cleaned[:max_length]
+
+
+def _has_surrogate(value: str) -> bool:
+    return any(ord(c) in _SURROGATES for c in value)
+
+
+def conform(record: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The record with every text field cleaned and cut to the contract; also the names of
+    the fields that had to change. Used where a record is made, so that nothing a card
+    carried can make the record unstorable at the hub."""
+    out = dict(record)
+    changed = []
+    for spec in RECORD:
+        value = out.get(spec.name)
+        if spec.kind is str and isinstance(value, str):
+            fixed = clean_text(value, spec.max_length)
+            if fixed != value:
+                out[spec.name] = fixed
+                changed.append(spec.name)
+    return out, tuple(changed)
+
+
+def violations(record: Mapping[str, Any]) -> list[str]:
+    """What a received record gets wrong against the contract (empty: it conforms). The hub
+    quarantines a record with violations instead of refusing its batch."""
+    problems = []
+    if not isinstance(record, Mapping):
+        return ["not an object"]
+    unknown = set(record) - set(FIELDS)
+    if unknown:
+        problems.append(f"unknown fields: {', '.join(sorted(map(str, unknown)))[:200]}")
+    for spec in RECORD:
+        value = record.get(spec.name)
+        if value is None:
+            if spec.required:
+                problems.append(f"{spec.name}: missing")
+            continue
+        problems += [f"{spec.name}: {p}" for p in _field_problems(spec, value)]
+    return problems
+
+
+def _field_problems(spec: FieldSpec, value: Any) -> list[str]:
+    if spec.kind is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return ["not an integer"]
+        low = spec.minimum if spec.minimum is not None else -(2**63)
+        high = spec.maximum if spec.maximum is not None else 2**63 - 1
+        return [] if low <= value <= high else [f"outside {low}..{high}"]
+    if spec.kind is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        return [] if ok else ["not a finite number"]
+    if not isinstance(value, str):
+        return ["not text"]
+    if clean_text(value, None) != value:
+        return ["control characters or lone surrogates"]
+    if spec.max_length is not None and len(value) > spec.max_length:
+        return [f"longer than {spec.max_length}"]
+    if spec.pattern is not None and re.fullmatch(spec.pattern, value) is None:
+        return ["malformed"]
+    if spec.timestamp and parse_time(value) is None:
+        return ["not an ISO-8601 time with a zone"]
+    return []
+
+
+def parse_time(value: str) -> datetime | None:
+    """A record's wall time, or None when it is not an aware ISO-8601 time in 2000-2200."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or not 2000 <= moment.year <= 2200:
+        return None
+    return moment

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 
 from scanner_app.core.chain import GENESIS, ChainReport, row_hash, verify_chain
 from scanner_app.core.checkpoint import CheckResult
-from scanner_app.core.record import Flag, Saved, Station
+from scanner_app.core.record import Flag, Saved, Station, conform
 from scanner_app.local.atomic import write_atomic
 from scanner_app.store import privacy
 from scanner_app.store.db import StoreCorrupt, environment_error, open_store_db
@@ -115,11 +115,24 @@ class CheckStore:
                 "sealed": self._sealed(result, text),
                 "prev_hash": head[1] if head else GENESIS,
             }
+            record = self._conformed(record, result.valid)
             record["row_hash"] = row_hash(record)
             self.db.table("checks").insert(record)
             self.db.table("outbox").insert({"seq": seq, "queued_at": wall_time.astimezone(UTC).isoformat()})
             self._set_meta("head", json.dumps([seq, record["row_hash"]]))
-        return Saved(seq, record["id"], tuple(flags))
+        return Saved(seq, record["id"], tuple(Flag(f) for f in record["flags"].split(",") if f))
+
+    @staticmethod
+    def _conformed(record: dict[str, Any], valid: bool) -> dict[str, Any]:
+        """Made to fit the record contract before it is hashed: whatever a code carried
+        (an issuer of any length, control characters, lone surrogates) cannot make the
+        record unstorable at the hub. What an invalid card claims is marked unverified."""
+        if not valid and any(record.get(k) for k in ("issuer", "kid", "certificate_type")):
+            record["flags"] = ",".join(f for f in (record["flags"], Flag.UNVERIFIED.value) if f)
+        fixed, changed = conform(record)
+        if changed:
+            log.info("record %s: %s cut or cleaned to the record contract", record["seq"], ", ".join(changed))
+        return fixed
 
     def _sealed(self, result: CheckResult, text: str) -> str | None:
         if not self.config.identity_logging or self.config.seal_key is None:
@@ -222,6 +235,15 @@ class CheckStore:
             )
         )
 
+    def rewind(self, after_seq: int) -> int:
+        """Queue again every sent record above `after_seq` (the hub's signed high-water
+        mark, when it holds less than it acknowledged); returns how many."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update outbox set acked_at = null where seq > ? and acked_at is not null", [after_seq]
+            )
+        return int(cursor.rowcount)
+
     def ack(self, seqs: list[int], when: datetime) -> None:
         with self.db.atomic():
             for seq in seqs:
@@ -230,12 +252,19 @@ class CheckStore:
                     [when.isoformat(), seq],
                 )
 
-    def purge(self, now: datetime, *, keep_unsent: bool = True) -> int:
-        """Delete records older than the retention period. Unsent ones are kept while the
-        device is enrolled (they still have to reach the hub). The chain stays verifiable:
-        its anchor moves to the oldest kept record."""
+    def purge(self, now: datetime, *, keep_unsent: bool = True, confirmed_seq: int | None = None) -> int:
+        """Delete records older than the retention period. While the device is enrolled,
+        records the hub has not confirmed holding (unsent, or above the newest signed
+        receipt's high-water mark `confirmed_seq`) are kept: a hub restored from a backup
+        asks for them again. The chain stays verifiable: its anchor moves to the oldest
+        kept record."""
         cutoff = (now - timedelta(days=self.config.retention_days)).astimezone(UTC).isoformat()
-        unsent = "and seq not in (select seq from outbox where acked_at is null)" if keep_unsent else ""
+        unsent = ""
+        if keep_unsent:
+            unsent = (
+                f"and seq <= {int(confirmed_seq or 0)} "
+                "and seq not in (select seq from outbox where acked_at is null)"
+            )
         with self.db.atomic():
             doomed = [
                 r[0]

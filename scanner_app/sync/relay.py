@@ -1,35 +1,44 @@
 """The outbox relay: queued checks go to the hub in sequence order, in signed batches, and are
-marked sent only when the hub says it holds them (stored now, or already); fresh trust
-bundles come back on the same cycle; the hub's clock raises the trusted-time floor.
+marked sent only on the hub's signed receipt; fresh trust bundles come down on every cycle,
+whether or not sending works; the hub's signed clock raises the trusted-time floor only when
+it agrees with this device's clock.
 
 At-least-once delivery with idempotent storage at the hub: a crash, a timeout or a lost
-answer only means the next cycle sends the same records again and the hub answers
-"already stored".
+answer only means the next cycle sends the same records again. Each cycle starts from the
+hub's signed high-water mark: when the hub holds less than this scanner believed it sent (a
+database restored from last night's backup, a fake receipt from an impostor), the records
+above that mark are queued again; records this scanner no longer has are declared `lost`,
+so a gap never blocks sync forever.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from scanner_app.core.bundle import BundleError, BundleProblem
 from scanner_app.core.clock import Clock
 from scanner_app.core.wire import sign_batch
-from scanner_app.local.device import Device
+from scanner_app.local.device import Device, Receipt, receipt_from, save_receipt
 from scanner_app.local.trust_state import TrustState
 from scanner_app.sync.backoff import Backoff
-from scanner_app.sync.client import Answer, HubClient, HubRefused, HubUnavailable
+from scanner_app.sync.client import HubClient, HubImpostor, HubRefused, HubUnavailable, Signed
 
 log = logging.getLogger(__name__)
+CLOCK_MARGIN = timedelta(minutes=10)  # a signed hub time further from ours is flagged, not obeyed
 
 
 class Outbox(Protocol):
     def pending(self, limit: int) -> list[dict[str, Any]]: ...
 
     def ack(self, seqs: list[int], when: datetime) -> None: ...
+
+    def rewind(self, after_seq: int) -> int: ...
 
     def queued_count(self) -> int: ...
 
@@ -43,9 +52,13 @@ class SyncStatus:
     bundle_sequence: int | None = None
     bundle_issued_at: datetime | None = None
     bundle_problem: str | None = None
+    bundle_published: bool | None = None  # False: the hub has no trust bundle yet
     sent_this_cycle: int = 0
-    # this device's clock minus the hub's, at the last exchange (network delay included):
-    # a clock set forward or back shows here, whatever the cards say
+    resent_this_cycle: int = 0  # queued again because the hub holds less than we sent
+    quarantined_at_hub: int = 0  # records the hub kept aside (it said why, in the receipt)
+    impostor: str | None = None  # the last answer that was not signed by the pinned hub
+    # this device's clock minus the hub's signed time, at the last exchange (network delay
+    # included): a clock set forward or back shows here, whatever the cards say
     clock_offset_seconds: float | None = None
 
     def clock_off(self, tolerance_seconds: float) -> bool:
@@ -60,22 +73,27 @@ class SyncRelay:
     client: HubClient
     trust: TrustState
     clock: Clock
+    data_dir: Path | None = None  # where the newest receipt is kept
     batch_size: int = 500
     status: SyncStatus = field(default_factory=SyncStatus)
 
     def cycle(self) -> SyncStatus:
-        """One cycle: bundle, then drain the outbox. Never raises for network trouble."""
-        sent = 0
+        """One cycle: the bundle, then the checks; each tried whatever the other did.
+        Raises the first problem after both were tried."""
+        problems: list[Exception] = []
         try:
-            sent = self._drain()  # checks first: they exist nowhere else
             self._fetch_bundle()
-        except HubUnavailable as exc:
-            self.status = replace(self.status, online=False, last_error=str(exc))
-            raise
-        except HubRefused as exc:
-            log.error("hub refused: %s", exc)
-            self.status = replace(self.status, online=True, last_error=str(exc))
-            raise
+        except (HubUnavailable, HubRefused) as exc:
+            problems.append(exc)
+        sent = resent = 0
+        try:
+            sent, resent = self._drain()
+        except (HubUnavailable, HubRefused) as exc:
+            problems.append(exc)
+        for problem in problems:
+            self._note(problem)
+        if problems:
+            raise problems[0]
         self.status = replace(
             self.status,
             online=True,
@@ -83,18 +101,44 @@ class SyncRelay:
             last_success=self.clock.now(),
             queued=self.outbox.queued_count(),
             sent_this_cycle=sent,
+            resent_this_cycle=resent,
         )
         return self.status
 
-    def _seen(self, answer: Answer) -> Answer:
-        if answer.hub_time is not None:
-            self.trust.raise_floor(answer.hub_time, "hub")
-            offset = (self.clock.now() - answer.hub_time).total_seconds()
-            self.status = replace(self.status, clock_offset_seconds=offset)
+    def _note(self, problem: Exception) -> None:
+        if isinstance(problem, HubImpostor):
+            log.error("ignored an answer not signed by the pinned hub: %s", problem)
+            self.status = replace(self.status, online=False, last_error=str(problem), impostor=str(problem))
+        elif isinstance(problem, HubUnavailable):
+            self.status = replace(self.status, online=False, last_error=str(problem))
+        else:
+            log.error("hub refused: %s", problem)
+            self.status = replace(self.status, online=True, last_error=str(problem))
+
+    # -- time ------------------------------------------------------------------------------
+
+    def _seen(self, answer: Signed) -> Signed:
+        """A signed hub time: shown as the offset; raises the floor only when close to ours."""
+        try:
+            hub_time = datetime.fromisoformat(str(answer.payload["hub_time"]))
+        except (KeyError, ValueError):
+            return answer
+        now = self.clock.now()
+        offset = (now - hub_time).total_seconds()
+        self.status = replace(self.status, clock_offset_seconds=offset, impostor=None)
+        if abs(offset) <= CLOCK_MARGIN.total_seconds():
+            self.trust.raise_floor(hub_time, "hub")
+        else:
+            log.warning(
+                "the hub's clock differs from this device's by %.0f s: not used as trusted time", offset
+            )
         return answer
+
+    # -- trust data ------------------------------------------------------------------------
 
     def _fetch_bundle(self) -> None:
         answer = self._seen(self.client.bundle(self.trust.files.etag()))
+        self.status = replace(self.status, bundle_published=answer.status != 404)
         if answer.status != 200:
             return  # 304 nothing new, 404 nothing published
         try:
@@ -114,24 +158,51 @@ class SyncRelay:
             bundle_problem=None,
         )
 
-    def _drain(self) -> int:
-        sent = 0
+    # -- checks ----------------------------------------------------------------------------
+
+    def _drain(self) -> tuple[int, int]:
+        """(sent, resent): from the hub's signed high-water mark to the end of the outbox."""
+        head = self._seen(self.client.head(self.device.signing_key)).payload.get("head_seq")
+        resent = self.outbox.rewind(int(head or 0))
+        if resent:
+            log.warning("the hub holds this device's log up to %s only: %d checks queued again", head, resent)
+        sent, rewound = 0, False
         while True:
             pending = self.outbox.pending(self.batch_size)
             if not pending:
-                return sent
-            batch = sign_batch(self.device.device_id, pending, self.device.signing_key)
-            answer = self._seen(self.client.send_batch(batch))
-            if answer.status == 404:
-                raise HubRefused(404, answer.body or {"problem": "unknown_device"})
-            body = answer.body or {}
-            held = [*body.get("stored", []), *body.get("already", [])]
+                return sent, resent
+            first = int(pending[0]["seq"])
+            lost = (int(head) + 1, first - 1) if head is not None and first > int(head) + 1 else None
+            batch = sign_batch(self.device.device_id, pending, self.device.signing_key, lost=lost)
+            receipt = self._seen(self.client.send_batch(batch))
+            payload = receipt.payload
+            held = self._held(payload)
             self.outbox.ack(held, self.clock.now())
-            sent += len(body.get("stored", []))
-            if answer.status == 409:
-                raise HubRefused(409, {"problem": "refused", "detail": str(body.get("refused"))})
-            if not held:
+            self._keep(receipt)
+            sent += len(payload.get("stored") or [])
+            head = payload.get("head_seq")
+            refused = payload.get("refused")
+            if refused:  # a gap: the hub expects earlier records; resend from there, once
+                if rewound:
+                    raise HubRefused(409, {"problem": "gap", "detail": str(refused)})
+                rewound = True
+                resent += self.outbox.rewind(int(head or 0))
+            elif not held:
                 raise HubRefused(409, {"problem": "no_progress", "detail": "the hub took nothing"})
+
+    def _held(self, payload: dict[str, Any]) -> list[int]:
+        quarantined = [q["seq"] for q in payload.get("quarantined") or [] if isinstance(q, dict)]
+        if quarantined:
+            log.error("the hub quarantined %d record(s): %s", len(quarantined), payload.get("quarantined"))
+            self.status = replace(
+                self.status, quarantined_at_hub=self.status.quarantined_at_hub + len(quarantined)
+            )
+        seqs = [*(payload.get("stored") or []), *(payload.get("already") or []), *quarantined]
+        return [int(s) for s in seqs if isinstance(s, int)]
+
+    def _keep(self, receipt: Signed) -> None:
+        if self.data_dir is not None:
+            save_receipt(self.data_dir, receipt_from(receipt.payload, receipt.envelope))
 
 
 class SyncWorker(threading.Thread):
@@ -140,11 +211,11 @@ class SyncWorker(threading.Thread):
 
     def __init__(
         self,
-        relay_factory: Any,
+        relay_factory: Callable[[], SyncRelay | None],
         *,
         interval: float = 15.0,
         backoff: Backoff | None = None,
-        on_status: Any = None,
+        on_status: Callable[[SyncStatus], None] | None = None,
     ) -> None:
         super().__init__(daemon=True, name="sync")
         self.relay_factory = relay_factory
@@ -156,6 +227,8 @@ class SyncWorker(threading.Thread):
 
     def run(self) -> None:
         relay = self.relay_factory()
+        if relay is None:
+            return
         while not self.stopping.is_set():
             delay = self.interval
             try:
@@ -179,3 +252,6 @@ class SyncWorker(threading.Thread):
 
 def bundle_age(status: SyncStatus, now: datetime) -> timedelta | None:
     return now - status.bundle_issued_at if status.bundle_issued_at else None
+
+
+__all__ = ["Receipt", "SyncRelay", "SyncStatus", "SyncWorker"]

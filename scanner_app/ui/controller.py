@@ -103,6 +103,9 @@ class WriterOutbox:
     def ack(self, seqs: list[int], when: datetime) -> None:
         self._call(lambda store: store.ack(seqs, when))
 
+    def rewind(self, after_seq: int) -> int:
+        return self._call(lambda store: store.rewind(after_seq))  # type: ignore[no-any-return]
+
     def queued_count(self) -> int:
         return self._call(lambda store: store.queued_count())  # type: ignore[no-any-return]
 

@@ -343,7 +343,7 @@ class SupervisorView(QDialog):
 
         def work() -> EnrollError | None:
             try:
-                enroll(app.data_dir, app.device, app.hub_client(url), app.trust, url, code)
+                enroll(app.data_dir, app.device, app.trust, app.clock, [url], code)
             except EnrollError as exc:
                 return exc
             app.reload_device()
@@ -362,6 +362,12 @@ class SupervisorView(QDialog):
                         "the hub refused the code: it is unknown, used or expired"
                     ),
                     EnrollProblem.BAD_ANSWER: self.tr("the hub's answer could not be used"),
+                    EnrollProblem.BAD_CODE: self.tr(
+                        "type the code with its fingerprint, as the hub printed it"
+                    ),
+                    EnrollProblem.IMPOSTOR: self.tr(
+                        "whoever answers at this address is NOT the hub the code names"
+                    ),
                 }[error.problem]
                 message = self.tr("Enrollment failed: %1.").replace("%1", reason) + f"\n\n{error.detail}"
             QMessageBox.information(self, self.tr("Hub"), message)

@@ -1,0 +1,101 @@
+"""Limits an unknown client meets before the hub does any work for it: a request body cap
+enforced while the body is read (a huge upload is refused after `limit` bytes, never held in
+memory), and a per-address rate limit for guessing enrollment codes."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from typing import Any
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Pure ASGI middleware: 413 for a declared Content-Length over `limit`, and for a body
+    (chunked or lying about its length) that grows past it while it is read."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(
+        self, scope: Scope, receive: Callable[[], Any], send: Callable[[Message], Any]
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(send, self.limit)
+            return
+        received = 0
+        started = False
+
+        async def limited() -> Message:
+            nonlocal received
+            message: Message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited, tracking)
+        except _TooLarge:
+            if not started:
+                await _too_large(send, self.limit)
+
+
+async def _too_large(send: Callable[[Message], Any], limit: int) -> None:
+    body = json.dumps({"problem": "too_large", "detail": f"the request body is over {limit} bytes"}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RateLimiter:
+    """At most `attempts` per `per_seconds` for each key (a client address); `hit` returns
+    None when allowed, else the seconds to wait. Thread-safe; the clock is injectable."""
+
+    def __init__(
+        self, attempts: int, per_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.attempts = attempts
+        self.per_seconds = per_seconds
+        self.clock = clock
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> float | None:
+        now = self.clock()
+        with self._lock:
+            seen = self._seen[key]
+            while seen and seen[0] <= now - self.per_seconds:
+                seen.popleft()
+            if len(seen) >= self.attempts:
+                return seen[0] + self.per_seconds - now
+            seen.append(now)
+            if len(self._seen) > 10_000:  # forget idle addresses: bounded memory under a scan
+                for idle in [k for k, v in self._seen.items() if not v]:
+                    del self._seen[idle]
+            return None
