@@ -132,7 +132,7 @@ def test_formats_are_recognised(data_dir: Path) -> None:
             decision,
             False,
         )
-        assert out["colour"] is None
+        assert out["colour"] == ("red" if fmt == "shc" else None)  # a refused signed card is red
 
 
 def test_cccd_name_keeps_its_diacritics(data_dir: Path) -> None:

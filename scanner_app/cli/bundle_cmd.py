@@ -6,6 +6,7 @@ import argparse
 import base64
 import binascii
 import json
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,14 @@ from scanner_app.core.bundle import (
     sign_bundle,
 )
 from scanner_app.core.revocation import HASH_BYTES, certificate_hash
+from scanner_app.core.shc_keys import (
+    EMPTY_SHC_ISSUERS,
+    ShcImport,
+    ShcIssuers,
+    ShcKeyError,
+    import_jwks,
+    import_shc_keys,
+)
 from scanner_app.core.trust import (
     TrustError,
     load_certificates,
@@ -102,6 +111,14 @@ def add_content_arguments(parser: argparse.ArgumentParser, *, sequence_required:
         metavar="B64",
         help="a kid to block for good; repeatable",
     )
+    parser.add_argument(
+        "--shc-jwks",
+        action="append",
+        default=[],
+        metavar="[ISS=]FILE|DIR",
+        help="SMART Health Card issuer keys: a directory snapshot (e.g. VCI's), or ISS=a JWK set, "
+        "or ISS=a folder holding .well-known/jwks.json and .well-known/crl/*.json; repeatable",
+    )
     parser.add_argument("--issuer", default="DEMO issuer", help="who issues the bundle")
     parser.add_argument(
         "--sequence",
@@ -130,7 +147,33 @@ def content_from_args(args: argparse.Namespace) -> dict[str, Any]:
         lifted=_hash_lines(args.lifted),
         blocked_keys=_blocked_keys(args),
         demo=args.demo,
+        shc_issuers=_shc_issuers(args),
     )
+
+
+def _shc_issuers(args: argparse.Namespace) -> ShcIssuers:
+    issuers = EMPTY_SHC_ISSUERS
+    for spec in args.shc_jwks:
+        head, sep, tail = spec.partition("=")
+        iss, path = (head, tail) if sep and head.startswith("https://") else (None, spec)
+        try:
+            found = _read_shc_source(iss, Path(path))
+        except ShcKeyError as exc:
+            fail(f"--shc-jwks {spec}: {exc}")
+        for note in found.skipped:
+            print(f"--shc-jwks {path}: skipped {note}", file=sys.stderr)
+        issuers = issuers.merged(found.issuers)
+    return issuers
+
+
+def _read_shc_source(iss: str | None, path: Path) -> ShcImport:
+    if not path.is_dir():
+        return import_shc_keys(_json_file(str(path), "SHC keys"), iss)
+    if iss is None:
+        fail(f"--shc-jwks {path}: a folder does not say whose keys it holds: ISS={path}")
+    well_known = path / ".well-known"
+    crls = [_json_file(str(crl), "CRL") for crl in sorted((well_known / "crl").glob("*.json"))]
+    return import_jwks(_json_file(str(well_known / "jwks.json"), "JWK set"), iss, crls=crls)
 
 
 def _hash_lines(path: str | None) -> list[bytes]:
@@ -245,6 +288,8 @@ def summary(bundle: TrustBundle) -> dict[str, Any]:
         "suspended": len(bundle.suspended),
         "lifted": len(bundle.lifted),
         "blocked_keys": len(bundle.blocked_keys),
+        "shc_issuers": len(bundle.shc_issuers),
+        "shc_keys": bundle.shc_issuers.key_count(),
         "sha256": bundle.digest.hex(),
     }
 

@@ -2,7 +2,8 @@
 
 `Checker.check` is the whole decision for one scan, pure and given `now`. It combines the
 verdict (is the code genuine and in date), the province's colour profile and the
-checkpoint's policy, and records everything that produced the decision.
+checkpoint's policy, and records everything that produced the decision. HC1 cards and SMART
+Health Cards are both classified (an SHC's facts arrive DCC-shaped, see `shc_fhir.py`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from scanner_app.core.model import CodeFormat, Reason, Verdict
 from scanner_app.core.policy import CHECKPOINT_TYPES, LEVELS, Decision, Policy
 from scanner_app.core.revocation import EMPTY_BLOCKLIST, Blocklist
 from scanner_app.core.rules import Colour, Profile, classify
+from scanner_app.core.shc_keys import EMPTY_SHC_ISSUERS, ShcIssuers
 from scanner_app.core.trust import TrustStore
 from scanner_app.core.verify import verify
 
 IDENTITY_FORMATS = frozenset({CodeFormat.VN_CCCD, CodeFormat.VN_PERSONAL_QR})
+HEALTH_FORMATS = frozenset({CodeFormat.HC1, CodeFormat.SHC})
 PROFILE_NOT_IN_FORCE = "profile_not_in_force"
 STALE_BUNDLE = "stale_bundle"
 
@@ -43,6 +46,7 @@ class TrustMaterial:
     blocklist: Blocklist = field(default_factory=lambda: EMPTY_BLOCKLIST)
     value_sets: Mapping[str, Any] = field(default_factory=dict)
     bundle: TrustBundle | None = None
+    shc_issuers: ShcIssuers = field(default_factory=lambda: EMPTY_SHC_ISSUERS)
 
     @classmethod
     def from_bundle(cls, bundle: TrustBundle, ratchet: Ratchet | None = None) -> TrustMaterial:
@@ -55,11 +59,15 @@ class TrustMaterial:
             blocklist=effective_blocklist(bundle, ratchet or Ratchet()),
             value_sets=bundle.value_sets,
             bundle=bundle,
+            shc_issuers=bundle.shc_issuers,
         )
 
     def with_extra_keys(self, extra: TrustStore) -> TrustMaterial:
         merged = TrustStore([*self.trust, *extra])
         return replace(self, trust=merged)
+
+    def with_shc_issuers(self, extra: ShcIssuers) -> TrustMaterial:
+        return replace(self, shc_issuers=self.shc_issuers.merged(extra))
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,8 @@ class Checker:
             raise SettingsError("epidemic level must be 1, 2, 3 or 4")
 
     def context(self, now: datetime) -> VerifyContext:
-        return VerifyContext(self.material.trust, now, self.settings.skew, self.material.blocklist)
+        trust = self.material
+        return VerifyContext(trust.trust, now, self.settings.skew, trust.blocklist, trust.shc_issuers)
 
     def stale(self, now: datetime) -> bool:
         bundle = self.material.bundle
@@ -133,7 +142,7 @@ class Checker:
             return self._result(verdict, False, Reason.CLOCK_UNTRUSTED, None, Decision.MANUAL)
         if verdict.format in IDENTITY_FORMATS:
             return self._result(verdict, False, verdict.reason, None, self.policy.identity_only)
-        if verdict.format is not CodeFormat.HC1:
+        if verdict.format not in HEALTH_FORMATS:
             return self._result(verdict, False, verdict.reason, None, Decision.DENY)
         if not verdict.valid:
             return self._result(verdict, False, verdict.reason, Colour.RED, Decision.DENY)
