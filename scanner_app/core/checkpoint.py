@@ -4,6 +4,10 @@
 verdict (is the code genuine and in date), the province's colour profile and the
 checkpoint's policy, and records everything that produced the decision. HC1 cards and SMART
 Health Cards are both classified (an SHC's facts arrive DCC-shaped, see `shc_fhir.py`).
+
+`Checker.bind(result, binding)` is the second half of a two-code check: given the binding of
+the health card to an identity code read at the station (`pairing.py`), it returns the result
+with the policy's binding rule applied (`policy.decide_binding`) and the binding recorded.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from scanner_app.core.binding import BindingResult
 from scanner_app.core.bundle import Ratchet, TrustBundle, effective_blocklist
 from scanner_app.core.clock import TimeFloor
 from scanner_app.core.context import DEFAULT_SKEW, VerifyContext
 from scanner_app.core.model import CodeFormat, Reason, Verdict
-from scanner_app.core.policy import CHECKPOINT_TYPES, LEVELS, Decision, Policy
+from scanner_app.core.policy import CHECKPOINT_TYPES, LEVELS, Decision, Policy, decide_binding
 from scanner_app.core.revocation import EMPTY_BLOCKLIST, Blocklist
 from scanner_app.core.rules import Colour, Profile, classify
 from scanner_app.core.shc_keys import EMPTY_SHC_ISSUERS, ShcIssuers
@@ -94,8 +99,11 @@ class CheckResult:
     level: int
     warnings: tuple[str, ...] = ()
     rule_error: str | None = None
+    binding: BindingResult | None = None  # set by Checker.bind for a two-code check
+    before_binding: tuple[Decision, str] | None = None  # so that a later binding re-decides
 
     def to_json(self) -> dict[str, Any]:
+        identity = {"identity": self.binding.outcome.value} if self.binding is not None else {}
         return {
             **self.verdict.to_json(),
             "valid": self.valid,
@@ -109,6 +117,7 @@ class CheckResult:
             "checkpoint": self.checkpoint,
             "level": self.level,
             "warnings": list(self.warnings),
+            **identity,
         }
 
 
@@ -148,6 +157,13 @@ class Checker:
             return self._result(verdict, False, verdict.reason, Colour.RED, Decision.DENY)
         return self._classified(verdict, now)
 
+    def bind(self, result: CheckResult, binding: BindingResult) -> CheckResult:
+        """`result` (a health-card check from `check`) once its binding to an identity code
+        is known; identity-code and unrecognised checks are returned unchanged. Binding an
+        already bound result again (absent, then the CCCD arrives) re-decides from the
+        decision `check` made, not from the earlier binding's."""
+        return apply_binding(result, binding, self.policy)
+
     def _classified(self, verdict: Verdict, now: datetime) -> CheckResult:
         outcome = classify(self.profile, verdict.payload, now, self.material.value_sets)
         decision = self.policy.decide_colour(outcome.colour, self.settings.checkpoint, self.settings.level)
@@ -176,6 +192,20 @@ class Checker:
             checkpoint=self.settings.checkpoint,
             level=self.settings.level,
         )
+
+
+def apply_binding(result: CheckResult, binding: BindingResult, policy: Policy) -> CheckResult:
+    """Pure: the policy's binding rule applied to one health-card check (see `Checker.bind`)."""
+    if result.verdict.format not in HEALTH_FORMATS:
+        return result
+    unbound = result.before_binding or (result.decision, result.reason)
+    decision, reason = decide_binding(
+        *unbound,
+        binding.outcome,
+        required=policy.requires_binding(result.checkpoint, result.level),
+        card_valid=result.verdict.valid,
+    )
+    return replace(result, decision=decision, reason=reason, binding=binding, before_binding=unbound)
 
 
 def _pick(table: Mapping[str, Any], key: str, what: str) -> Any:
