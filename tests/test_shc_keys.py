@@ -232,14 +232,26 @@ def test_a_bundle_carries_issuer_keys_to_the_checker() -> None:
     assert (revoked.valid, revoked.reason) == (False, "revoked")
 
 
-def test_a_bundle_from_before_shc_still_loads() -> None:
+def _shc_card(key: IssuerKey) -> str:
+    people = [patient("Nguyễn", ["An"], "1985-03-12"), immunization("212", "2021-09-01")]
+    return card(key, claims(people, NOW - timedelta(days=1)))
+
+
+def test_a_bundle_from_before_shc_still_loads_and_trusts_no_issuer() -> None:
     anchor = new_ec_key()
     bundle = open_bundle(_bundle_bytes(anchor, drop="shc_issuers"), [Anchor("t", anchor.public_key())])
     assert len(bundle.shc_issuers) == 0
-    assert (
-        Checker(TrustMaterial.from_bundle(bundle), CheckpointSettings()).material.shc_issuers
-        is bundle.shc_issuers
+    result = Checker(TrustMaterial.from_bundle(bundle), CheckpointSettings()).check(
+        _shc_card(new_issuer()), NOW
     )
+    assert (result.valid, result.reason, result.decision.value) == (False, "shc_issuer_unknown", "deny")
+
+
+def test_extra_issuer_keys_can_be_added_to_the_trust_material() -> None:
+    anchor, key = new_ec_key(), new_issuer()
+    bundle = open_bundle(_bundle_bytes(anchor), [Anchor("t", anchor.public_key())])
+    material = TrustMaterial.from_bundle(bundle).with_shc_issuers(key.issuers())
+    assert Checker(material, CheckpointSettings()).check(_shc_card(key), NOW).valid
 
 
 def test_the_embedded_demo_bundle_still_loads() -> None:
