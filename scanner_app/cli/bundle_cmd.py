@@ -83,6 +83,8 @@ def summary(bundle: TrustBundle) -> dict[str, Any]:
         "suspended": len(bundle.suspended),
         "lifted": len(bundle.lifted),
         "blocked_keys": len(bundle.blocked_keys),
+        "shc_issuers": len(bundle.shc_issuers),
+        "shc_keys": bundle.shc_issuers.key_count(),
         "sha256": bundle.digest.hex(),
     }
 

@@ -1,5 +1,10 @@
-"""The trust bundle: signer keys, rule profiles, decision policies, value sets and the
-revocation / suspension list in one file, signed by an anchor key pinned in the app.
+"""The trust bundle: signer keys, SMART Health Card issuer keys, rule profiles, decision
+policies, value sets and the revocation / suspension list in one file, signed by an anchor key
+pinned in the app.
+
+`shc_issuers` (a JWK set and CRLs per issuer URL, see `shc_keys.py`) was added later in the
+same format version: a bundle without it loads with no SHC issuers, and a scanner that predates
+it ignores the key.
 
 Wire format: a COSE_Sign1 (ES256, tag 18) whose payload is UTF-8 JSON; the kid in the
 protected header names the anchor (first 8 bytes of SHA-256 of its public key, DER).
@@ -31,6 +36,7 @@ from scanner_app.core.encoding import DecodeError
 from scanner_app.core.policy import Policy, PolicyError, policy_from_json
 from scanner_app.core.revocation import Blocklist, pack_hashes, unpack_hashes
 from scanner_app.core.rules import Profile, ProfileError, parse_time, profile_from_json
+from scanner_app.core.shc_keys import EMPTY_SHC_ISSUERS, ShcIssuers, ShcKeyError
 from scanner_app.core.trust import SignerKey, TrustError, TrustStore, signer_from_certificate
 
 FORMAT_NAME = "scanner-trust-bundle"
@@ -95,6 +101,7 @@ class TrustBundle:
     digest: bytes = b""
     anchor: str = ""
     content: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    shc_issuers: ShcIssuers = field(default_factory=lambda: EMPTY_SHC_ISSUERS)
 
     def trust_store(self) -> TrustStore:
         return TrustStore(self.signers)
@@ -123,8 +130,10 @@ def build_content(
     lifted: Iterable[bytes] = (),
     blocked_keys: Iterable[bytes] = (),
     demo: bool = False,
+    shc_issuers: ShcIssuers = EMPTY_SHC_ISSUERS,
 ) -> dict[str, Any]:
-    """The JSON content of a bundle. `signers` are DSC certificates (DER)."""
+    """The JSON content of a bundle. `signers` are DSC certificates (DER); `shc_issuers` come
+    from `shc_keys.import_jwks` / `import_directory`."""
     if not profiles or not policies:
         raise BundleError(BundleProblem.CONTENT_INVALID, "a bundle needs a profile and a policy")
     return {
@@ -141,6 +150,7 @@ def build_content(
         "default_profile": default_profile or str(profiles[0]["id"]),
         "default_policy": default_policy or str(policies[0]["id"]),
         "value_sets": dict(value_sets or {}),
+        "shc_issuers": shc_issuers.to_json(),
         "blocklist": {
             "hash": "sha256-128 of the normalised certificate identifier",
             "revoked": _b64(pack_hashes(revoked)),
@@ -213,8 +223,9 @@ def _parse_content(content: Any) -> TrustBundle:
             lifted=unpack_hashes(_unb64(blocklist["lifted"])),
             blocked_keys=frozenset(_unb64(k) for k in blocklist["blocked_keys"]),
             content=content,
+            shc_issuers=ShcIssuers.from_json(content.get("shc_issuers", {})),
         )
-    except (KeyError, TypeError, ValueError, ProfileError, PolicyError, TrustError) as exc:
+    except (KeyError, TypeError, ValueError, ProfileError, PolicyError, TrustError, ShcKeyError) as exc:
         raise BundleError(BundleProblem.CONTENT_INVALID, str(exc)) from exc
     if bundle.default_profile not in profiles or bundle.default_policy not in policies:
         raise BundleError(BundleProblem.CONTENT_INVALID, "default profile or policy missing")

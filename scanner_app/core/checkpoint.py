@@ -2,7 +2,12 @@
 
 `Checker.check` is the whole decision for one scan, pure and given `now`. It combines the
 verdict (is the code genuine and in date), the province's colour profile and the
-checkpoint's policy, and records everything that produced the decision.
+checkpoint's policy, and records everything that produced the decision. HC1 cards and SMART
+Health Cards are both classified (an SHC's facts arrive DCC-shaped, see `shc_fhir.py`).
+
+`Checker.bind(result, binding)` is the second half of a two-code check: given the binding of
+the health card to an identity code read at the station (`pairing.py`), it returns the result
+with the policy's binding rule applied (`policy.decide_binding`) and the binding recorded.
 """
 
 from __future__ import annotations
@@ -12,18 +17,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from scanner_app.core.binding import BindingResult
 from scanner_app.core.bundle import Ratchet, TrustBundle, effective_blocklist
 from scanner_app.core.clock import TimeFloor
 from scanner_app.core.context import DEFAULT_SKEW, VerifyContext
 from scanner_app.core.model import CodeFormat, Reason, Verdict
-from scanner_app.core.policy import CHECKPOINT_TYPES, LEVELS, Decision, Policy
+from scanner_app.core.policy import CHECKPOINT_TYPES, LEVELS, Decision, Policy, decide_binding
 from scanner_app.core.record import Flag
 from scanner_app.core.revocation import EMPTY_BLOCKLIST, Blocklist
 from scanner_app.core.rules import Colour, Profile, classify
+from scanner_app.core.shc_keys import EMPTY_SHC_ISSUERS, ShcIssuers
 from scanner_app.core.trust import TrustStore
 from scanner_app.core.verify import verify
 
 IDENTITY_FORMATS = frozenset({CodeFormat.VN_CCCD, CodeFormat.VN_PERSONAL_QR})
+HEALTH_FORMATS = frozenset({CodeFormat.HC1, CodeFormat.SHC})
 
 
 class SettingsError(ValueError):
@@ -42,6 +50,7 @@ class TrustMaterial:
     blocklist: Blocklist = field(default_factory=lambda: EMPTY_BLOCKLIST)
     value_sets: Mapping[str, Any] = field(default_factory=dict)
     bundle: TrustBundle | None = None
+    shc_issuers: ShcIssuers = field(default_factory=lambda: EMPTY_SHC_ISSUERS)
 
     @classmethod
     def from_bundle(cls, bundle: TrustBundle, ratchet: Ratchet | None = None) -> TrustMaterial:
@@ -54,11 +63,15 @@ class TrustMaterial:
             blocklist=effective_blocklist(bundle, ratchet or Ratchet()),
             value_sets=bundle.value_sets,
             bundle=bundle,
+            shc_issuers=bundle.shc_issuers,
         )
 
     def with_extra_keys(self, extra: TrustStore) -> TrustMaterial:
         merged = TrustStore([*self.trust, *extra])
         return replace(self, trust=merged)
+
+    def with_shc_issuers(self, extra: ShcIssuers) -> TrustMaterial:
+        return replace(self, shc_issuers=self.shc_issuers.merged(extra))
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,11 @@ class CheckResult:
     level: int
     warnings: tuple[Flag, ...] = ()
     rule_error: str | None = None
+    binding: BindingResult | None = None  # set by Checker.bind for a two-code check
+    before_binding: tuple[Decision, Reason] | None = None  # so that a later binding re-decides
 
     def to_json(self) -> dict[str, Any]:
+        identity = {"identity": self.binding.outcome.value} if self.binding is not None else {}
         return {
             **self.verdict.to_json(),
             "valid": self.valid,
@@ -100,6 +116,7 @@ class CheckResult:
             "checkpoint": self.checkpoint,
             "level": self.level,
             "warnings": [w.value for w in self.warnings],
+            **identity,
         }
 
 
@@ -115,7 +132,8 @@ class Checker:
             raise SettingsError("epidemic level must be 1, 2, 3 or 4")
 
     def context(self, now: datetime) -> VerifyContext:
-        return VerifyContext(self.material.trust, now, self.settings.skew, self.material.blocklist)
+        trust = self.material
+        return VerifyContext(trust.trust, now, self.settings.skew, trust.blocklist, trust.shc_issuers)
 
     def stale(self, now: datetime) -> bool:
         bundle = self.material.bundle
@@ -132,11 +150,18 @@ class Checker:
             return self._result(verdict, False, Reason.CLOCK_UNTRUSTED, None, Decision.MANUAL)
         if verdict.format in IDENTITY_FORMATS:
             return self._result(verdict, False, verdict.reason, None, self.policy.identity_only)
-        if verdict.format is not CodeFormat.HC1:
+        if verdict.format not in HEALTH_FORMATS:
             return self._result(verdict, False, verdict.reason, None, Decision.DENY)
         if not verdict.valid:
             return self._result(verdict, False, verdict.reason, Colour.RED, Decision.DENY)
         return self._classified(verdict, now)
+
+    def bind(self, result: CheckResult, binding: BindingResult) -> CheckResult:
+        """`result` (a health-card check from `check`) once its binding to an identity code
+        is known; identity-code and unrecognised checks are returned unchanged. Binding an
+        already bound result again (absent, then the CCCD arrives) re-decides from the
+        decision `check` made, not from the earlier binding's."""
+        return apply_binding(result, binding, self.policy)
 
     def _classified(self, verdict: Verdict, now: datetime) -> CheckResult:
         outcome = classify(self.profile, verdict.payload, now, self.material.value_sets)
@@ -166,6 +191,20 @@ class Checker:
             checkpoint=self.settings.checkpoint,
             level=self.settings.level,
         )
+
+
+def apply_binding(result: CheckResult, binding: BindingResult, policy: Policy) -> CheckResult:
+    """Pure: the policy's binding rule applied to one health-card check (see `Checker.bind`)."""
+    if result.verdict.format not in HEALTH_FORMATS:
+        return result
+    unbound = result.before_binding or (result.decision, result.reason)
+    decision, reason = decide_binding(
+        *unbound,
+        binding.outcome,
+        required=policy.requires_binding(result.checkpoint, result.level),
+        card_valid=result.verdict.valid,
+    )
+    return replace(result, decision=decision, reason=reason, binding=binding, before_binding=unbound)
 
 
 def _pick(table: Mapping[str, Any], key: str, what: str) -> Any:

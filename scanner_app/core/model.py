@@ -58,6 +58,18 @@ class Reason(StrEnum):
     STALE_BUNDLE = "stale_bundle"
     # the device's own trust data is missing or damaged after production trust was installed
     TRUST_DAMAGED = "trust_damaged"
+    # SMART Health Cards (shc:/ numeric, JWS compact, raw DEFLATE, FHIR)
+    SHC_NUMERIC_INVALID = "shc_numeric_invalid"
+    SHC_CHUNK_INCOMPLETE = "shc_chunk_incomplete"
+    JWS_INVALID = "jws_invalid"
+    DEFLATE_INVALID = "deflate_invalid"
+    DEFLATE_TOO_LARGE = "deflate_too_large"
+    SHC_PAYLOAD_INVALID = "shc_payload_invalid"
+    SHC_ISSUER_UNKNOWN = "shc_issuer_unknown"
+    FHIR_INVALID = "fhir_invalid"
+    # two-code binding (identity code + health card), applied by the policy
+    IDENTITY_REQUIRED = "identity_required"
+    IDENTITY_MISMATCH = "identity_mismatch"
     # anything we did not foresee; a bug if it ever shows
     INTERNAL_ERROR = "internal_error"
 
@@ -78,6 +90,12 @@ class Step(StrEnum):
     SIGNER_VALIDITY = "signer_validity"
     TIME = "time"
     REVOCATION = "revocation"
+    # SMART Health Cards
+    NUMERIC = "numeric"
+    JWS = "jws"
+    DEFLATE = "deflate"
+    CLAIMS = "claims"
+    FHIR = "fhir"
 
 
 @dataclass(frozen=True)

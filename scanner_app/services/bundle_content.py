@@ -13,11 +13,21 @@ import argparse
 import base64
 import binascii
 import json
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from scanner_app.core.bundle import build_content
 from scanner_app.core.revocation import HASH_BYTES, certificate_hash
+from scanner_app.core.shc_keys import (
+    EMPTY_SHC_ISSUERS,
+    ShcImport,
+    ShcIssuers,
+    ShcKeyError,
+    import_jwks,
+    import_shc_keys,
+)
 from scanner_app.core.trust import TrustError, load_certificates, load_public_key, load_trust_source
 from scanner_app.services.inputs import fail, parse_moment, read_bytes
 
@@ -75,6 +85,14 @@ def add_arguments(parser: argparse.ArgumentParser, *, sequence_required: bool) -
         metavar="B64",
         help="a kid to block for good; repeatable",
     )
+    parser.add_argument(
+        "--shc-jwks",
+        action="append",
+        default=[],
+        metavar="[ISS=]FILE|DIR",
+        help="SMART Health Card issuer keys: a directory snapshot (e.g. VCI's), or ISS=a JWK set, "
+        "or ISS=a folder holding .well-known/jwks.json and .well-known/crl/*.json; repeatable",
+    )
     parser.add_argument("--issuer", default="DEMO issuer", help="who issues the bundle")
     parser.add_argument(
         "--sequence",
@@ -103,7 +121,33 @@ def content_from_args(args: argparse.Namespace) -> dict[str, Any]:
         lifted=_hash_lines(args.lifted),
         blocked_keys=_blocked_keys(args),
         demo=args.demo,
+        shc_issuers=_shc_issuers(args),
     )
+
+
+def _shc_issuers(args: argparse.Namespace) -> ShcIssuers:
+    issuers = EMPTY_SHC_ISSUERS
+    for spec in args.shc_jwks:
+        head, sep, tail = spec.partition("=")
+        iss, path = (head, tail) if sep and head.startswith("https://") else (None, spec)
+        try:
+            found = _read_shc_source(iss, Path(path))
+        except ShcKeyError as exc:
+            fail(f"--shc-jwks {spec}: {exc}")
+        for note in found.skipped:
+            print(f"--shc-jwks {path}: skipped {note}", file=sys.stderr)
+        issuers = issuers.merged(found.issuers)
+    return issuers
+
+
+def _read_shc_source(iss: str | None, path: Path) -> ShcImport:
+    if not path.is_dir():
+        return import_shc_keys(_json_file(str(path), "SHC keys"), iss)
+    if iss is None:
+        fail(f"--shc-jwks {path}: a folder does not say whose keys it holds: ISS={path}")
+    well_known = path / ".well-known"
+    crls = [_json_file(str(crl), "CRL") for crl in sorted((well_known / "crl").glob("*.json"))]
+    return import_jwks(_json_file(str(well_known / "jwks.json"), "JWK set"), iss, crls=crls)
 
 
 def _hash_lines(path: str | None) -> list[bytes]:
