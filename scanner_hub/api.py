@@ -8,9 +8,11 @@ device's signature (401/403/404); enrollment attempts are rate-limited per clien
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Header, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -64,13 +66,26 @@ class HeadRequest(BaseModel):
     signature: str = Field(pattern=B64)
 
 
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped: a lone surrogate echoed from a hostile
+    request cannot break the answer (UTF-8 has no encoding for it)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def create_app(
     hub: Hub,
     *,
     body_limit: int = DEFAULT_BODY_LIMIT,
     enroll_limiter: RateLimiter | None = None,
 ) -> FastAPI:
-    app = FastAPI(title="scanner-hub", version="2", description="District hub for checkpoint scanners")
+    app = FastAPI(
+        title="scanner-hub",
+        version="2",
+        description="District hub for checkpoint scanners",
+        default_response_class=AsciiJSONResponse,
+    )
     app.add_middleware(BodyLimit, limit=body_limit)
     limiter = enroll_limiter or RateLimiter(attempts=10, per_seconds=60)
 
@@ -82,7 +97,16 @@ def create_app(
 
     @app.exception_handler(IngestRefused)
     async def refused(_: Request, error: IngestRefused) -> JSONResponse:
-        return JSONResponse({"problem": error.problem, "detail": error.detail}, status_code=error.status)
+        return AsciiJSONResponse({"problem": error.problem, "detail": error.detail}, status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        """Where and what, never the offending input (it may be anything)."""
+        problems = [
+            {"loc": [str(p)[:64] for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in error.errors()
+        ]
+        return AsciiJSONResponse({"problem": "invalid_request", "detail": problems[:20]}, status_code=422)
 
     @app.get("/v1/health")
     def health() -> dict[str, str]:
@@ -93,7 +117,7 @@ def create_app(
         client = request.client.host if request.client else "unknown"
         wait = limiter.hit(client)
         if wait is not None:
-            return JSONResponse(
+            return AsciiJSONResponse(
                 {"problem": "too_many_attempts", "detail": "wait before trying another code"},
                 status_code=429,
                 headers={"Retry-After": str(int(wait) + 1)},
@@ -108,7 +132,7 @@ def create_app(
     async def batches(batch: Batch, request: Request) -> Any:
         raw = await request.json()  # the signature covers the body as sent, not as parsed
         result = await run_in_threadpool(hub.ingest, raw)
-        return JSONResponse(hub.receipt(raw, result), status_code=409 if result.refused else 200)
+        return AsciiJSONResponse(hub.receipt(raw, result), status_code=409 if result.refused else 200)
 
     @app.post("/v1/devices/{device_id}/head", response_model=Envelope)
     async def head(
@@ -128,7 +152,7 @@ def create_app(
         latest = await run_in_threadpool(hub.latest_bundle)
         if latest is None:
             signed = hub.sign("bundle", nonce, sha256=None, sequence=None)
-            return JSONResponse(
+            return AsciiJSONResponse(
                 {"problem": "no_bundle", "detail": "nothing published yet"},
                 status_code=404,
                 headers={SIGNED_HEADER: encode_envelope(signed)},

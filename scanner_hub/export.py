@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 
 from scanner_app.core.record import EXPORT_COLUMNS, Flag, day_bounds
-from scanner_hub.db import checks
+from scanner_hub.db import OUTSIDE_WINDOW_DAY, checks
 
 HUB_COLUMNS = (*EXPORT_COLUMNS, "received_at", "hub_flags")
 
@@ -26,8 +26,10 @@ def day_rows(
     query = select(checks).where(
         checks.c.wall_time >= start,
         checks.c.wall_time < end,
-        checks.c.day >= day - timedelta(days=1),
-        checks.c.day <= day + timedelta(days=1),
+        or_(  # the partitions near the day, and the default one with records stored outside the window
+            checks.c.day.between(day - timedelta(days=1), day + timedelta(days=1)),
+            checks.c.day == OUTSIDE_WINDOW_DAY,
+        ),
     )
     with engine.connect() as connection:
         rows = [
@@ -42,7 +44,7 @@ def day_rows(
 def _flag_travel(rows: list[dict[str, Any]], window: timedelta) -> None:
     by_card: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        row["hub_flags"] = ""
+        row["hub_flags"] = row.get("hub_flags") or ""
         if row["cert_hash"]:
             by_card[row["cert_hash"]].append(row)
     for sightings in by_card.values():
@@ -51,7 +53,10 @@ def _flag_travel(rows: list[dict[str, Any]], window: timedelta) -> None:
             gap = datetime.fromisoformat(later["wall_time"]) - datetime.fromisoformat(earlier["wall_time"])
             if earlier["checkpoint_id"] != later["checkpoint_id"] and gap < window:
                 for row in (earlier, later):
-                    row["hub_flags"] = Flag.IMPOSSIBLE_TRAVEL.value
+                    if Flag.IMPOSSIBLE_TRAVEL.value not in row["hub_flags"]:
+                        row["hub_flags"] = ",".join(
+                            f for f in (row["hub_flags"], Flag.IMPOSSIBLE_TRAVEL.value) if f
+                        )
 
 
 def _values(row: dict[str, Any]) -> list[Any]:

@@ -8,6 +8,7 @@ import contextlib
 import os
 import secrets
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -51,12 +52,17 @@ class HubServer:
         limiter: RateLimiter | None = None,
         tls: bool = False,
         body_limit: int = DEFAULT_BODY_LIMIT,
+        port: int | None = None,
+        certificate: tuple[Path, Path] | None = None,
     ) -> None:
-        self.port = free_port()
-        self.scheme = "https" if tls else "http"
+        self.port = port or free_port()
+        self.scheme = "https" if tls or certificate else "http"
         cert = key = None
-        if tls:
+        if certificate is not None:
+            cert, key = certificate
+        elif tls:
             cert, key = make_tls_certificate(data_dir, ["127.0.0.1", "localhost"])
+        self.tls_paths = (cert, key) if cert and key else None
         config_hub = HubConfig(
             public_urls=(f"{self.scheme}://127.0.0.1:{self.port}",),
             tls_sha256=tls_fingerprint(cert) if cert else None,
@@ -93,8 +99,18 @@ class FaultProxy:
     """TCP proxy with switchable faults between the scanner and the hub:
     normal | down | http500 | timeout | reset | lose_response | slow."""
 
-    def __init__(self, upstream_port: int) -> None:
+    def __init__(self, upstream_port: int, tls: tuple[Path, Path] | None = None) -> None:
+        """`tls`: the hub's certificate and key, to terminate TLS as a reverse proxy holding
+        them would, so that HTTP-level faults (a lost answer) still apply over https."""
         self.upstream_port = upstream_port
+        self.tls = tls
+        self._server_tls: ssl.SSLContext | None = None
+        self._client_tls: ssl.SSLContext | None = None
+        if tls is not None:
+            self._server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self._server_tls.load_cert_chain(str(tls[0]), str(tls[1]))
+            self._client_tls = ssl.create_default_context(cafile=str(tls[0]))
+            self._client_tls.check_hostname = False
         self.port = free_port()
         self.mode = "normal"
         self.loop = asyncio.new_event_loop()
@@ -104,7 +120,7 @@ class FaultProxy:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> FaultProxy:
         self.thread.start()
@@ -137,7 +153,9 @@ class FaultProxy:
 
     async def _listen(self) -> None:
         if self.server is None:
-            self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, reuse_address=True)
+            self.server = await asyncio.start_server(
+                self._handle, "127.0.0.1", self.port, reuse_address=True, ssl=self._server_tls
+            )
 
     async def _stop_listening(self) -> None:
         if self.server is not None:
@@ -175,7 +193,7 @@ class FaultProxy:
                 sock = writer.get_extra_info("socket")
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                 return  # ...then RST
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+            up_reader, up_writer = await self._upstream()
             delay = 0.02 if mode == "slow" else 0.0
             to_hub = asyncio.create_task(self._pipe(reader, up_writer, delay))
             try:
@@ -188,6 +206,9 @@ class FaultProxy:
         finally:
             with contextlib.suppress(Exception):
                 writer.close()
+
+    async def _upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection("127.0.0.1", self.upstream_port, ssl=self._client_tls)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
         while data := await reader.read(16384):
@@ -209,7 +230,7 @@ class FaultProxy:
     async def _lose_batch_answers(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Forward each request; pass answers back, except a batch's: the hub committed it,
         and the scanner never hears so."""
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        up_reader, up_writer = await self._upstream()
         try:
             while True:
                 request = await self._message(reader)

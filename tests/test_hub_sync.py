@@ -110,6 +110,32 @@ def hub_keys(server: HubServer, device_id: str) -> list[int]:
     return [r[0] for r in rows]
 
 
+def publish_demo_bundle(hub: HubServer, data_dir: Path, sequence: int) -> None:
+    """`scanner-hub publish --demo` of the dev kit's signer and the shipped rules."""
+    from scanner_hub.cli import main as hub_main
+
+    assets = Path(__file__).parent.parent / "assets"
+    code = hub_main(
+        [
+            "--data-dir",
+            str(data_dir.parent / "hubkeys"),
+            "publish",
+            "--db",
+            str(hub.hub.engine.url.render_as_string(hide_password=False)),
+            "--demo",
+            "--sequence",
+            str(sequence),
+            "--signer",
+            str(assets / "devkit" / "demo-dsc.pem"),
+            "--profile-file",
+            str(assets / "rules" / "VN-KH-2021-10.json"),
+            "--policy-file",
+            str(assets / "policies" / "VN-EXAMPLE-POLICY.json"),
+        ]
+    )
+    assert code == 0
+
+
 def scanner_keys(store: CheckStore) -> list[int]:
     return [r["seq"] for r in store.rows()]
 
@@ -123,27 +149,7 @@ def test_enroll_sync_and_bundle_with_etag(hub: HubServer, data_dir: Path) -> Non
     first = sync.cycle()
     assert (first.sent_this_cycle, first.queued) == (12, 0)
     assert sorted(hub_keys(hub, device.device_id)) == scanner_keys(store)
-    demo = Path(__file__).parent.parent / "assets" / "devkit"
-    run_publish = __import__("scanner_hub.cli", fromlist=["main"]).main
-    assert (
-        run_publish(
-            [
-                "--data-dir",
-                str(data_dir.parent / "hubkeys"),
-                "publish",
-                "--db",
-                str(hub.hub.engine.url.render_as_string(hide_password=False)),
-                "--demo",
-                "--signer",
-                str(demo / "demo-dsc.pem"),
-                "--profile-file",
-                str(demo.parent / "rules" / "VN-KH-2021-10.json"),
-                "--policy-file",
-                str(demo.parent / "policies" / "VN-EXAMPLE-POLICY.json"),
-            ]
-        )
-        == 0
-    )
+    publish_demo_bundle(hub, data_dir, sequence=1)
     second = sync.cycle()
     assert second.bundle_sequence == 1 and BundleStore(data_dir).load().installed
     client = pinned_client(data_dir)
@@ -199,8 +205,38 @@ def test_faults_while_ten_thousand_checks_queue(hub: HubServer, proxy: FaultProx
     """Reliability row 7: hub down, 500s, timeouts, resets mid-request, answers lost after the
     hub committed, a slow link, while 10,000 checks queue; afterwards hub rows equal scanner
     rows by (device_id, seq): no duplicates, no gaps."""
+    run_fault_suite(hub, proxy, data_dir, 10_000)
+
+
+def test_the_fault_suite_over_https_with_a_pinned_certificate(tmp_path: Path, data_dir: Path) -> None:
+    """The same faults over https (the proxy terminates TLS with the hub's own certificate,
+    as a reverse proxy holding it would); then a hub with another certificate at the same
+    address is refused."""
+    keys = tmp_path / "hubkeys"
+    keys.mkdir()
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    with HubServer(url, keys, tls=True) as hub:
+        assert hub.tls_paths is not None
+        with FaultProxy(hub.port, tls=hub.tls_paths) as proxy:
+            run_fault_suite(hub, proxy, data_dir, 2_000)
+        port = hub.port
+    other = tmp_path / "other"
+    other.mkdir()
+    from scanner_hub.keys import make_tls_certificate
+
+    with HubServer(url, keys, port=port, certificate=make_tls_certificate(other, ["127.0.0.1"])):
+        store = queue_checks(data_dir, 5)
+        sync = relay(data_dir, store, timeout=5)
+        with pytest.raises(HubUnavailable, match=r"CERTIFICATE_VERIFY_FAILED|certificate"):
+            sync.cycle()
+        assert store.queued_count() == 5  # nothing marked sent by whoever answered
+        sync.client.close()
+        store.close()
+
+
+def run_fault_suite(hub: HubServer, proxy: FaultProxy, data_dir: Path, count: int) -> None:
     enroll(hub, data_dir, via=proxy.url)
-    store = queue_checks(data_dir, 10_000)
+    store = queue_checks(data_dir, count)
     device_id = load_device(data_dir).device_id
     sync = relay(data_dir, store, proxy.url)
     for fault in FAULTS:
@@ -210,12 +246,12 @@ def test_faults_while_ten_thousand_checks_queue(hub: HubServer, proxy: FaultProx
                 sync.cycle()
             assert set(hub_keys(hub, device_id)) <= set(scanner_keys(store))
         if fault == "lose_response":  # the hub holds records the scanner still thinks unsent
-            assert len(hub_keys(hub, device_id)) > 10_000 - store.queued_count()
+            assert len(hub_keys(hub, device_id)) > count - store.queued_count()
     proxy.set_mode("normal")
     while store.queued_count():
         sync.cycle()
     hub_rows = hub_keys(hub, device_id)
-    assert sorted(hub_rows) == scanner_keys(store) == list(range(1, 10_001))
+    assert sorted(hub_rows) == scanner_keys(store) == list(range(1, count + 1))
     assert len(hub_rows) == len(set(hub_rows))
     sync.client.close()
     store.close()

@@ -20,9 +20,18 @@ def run(args: argparse.Namespace) -> int:
     if not (app.data_dir / DB_NAME).exists():
         print(f"no check log in {app.data_dir}")
         return 2
+    from scanner_app.core.wire import AnswerError
+    from scanner_app.local.device import load_receipt
+    from scanner_app.services.audit import audit
+
+    try:
+        receipt = load_receipt(app.data_dir, app.device)
+    except AnswerError as exc:
+        print(f"the stored receipt does not verify: {exc}")
+        return 1
     store = app.open_store(purge=False)
     try:
-        report = store.verify()
+        report = audit(store, receipt)
     finally:
         store.close()
     print(report.describe())
