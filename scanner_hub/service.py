@@ -34,7 +34,15 @@ from scanner_app.core.wire import (
     sign_answer,
     without_signature,
 )
-from scanner_hub.db import bundles, create_schema, devices, enrollments, ensure_partitions, make_engine
+from scanner_hub.db import (
+    bundles,
+    create_schema,
+    devices,
+    enrollments,
+    ensure_partitions,
+    is_postgres,
+    make_engine,
+)
 from scanner_hub.ingest import (
     IngestRefused,
     IngestResult,
@@ -237,11 +245,13 @@ class Hub:
     def ingest(self, batch: Mapping[str, Any]) -> IngestResult:
         """Authenticate first (reads only), then create the partitions the batch's days need
         (only days inside the window), then store in one transaction."""
-        with self.engine.connect() as connection:
-            authenticate(connection, batch)
         now = self.now()
-        ensure_partitions(self.engine, partition_days(batch, self.config.rules.day_window(now)))
-        with self.engine.begin() as connection:
+        if is_postgres(self.engine):  # partition DDL runs in its own transaction, after the check
+            with self.engine.connect() as connection:
+                authenticate(connection, batch)
+            ensure_partitions(self.engine, partition_days(batch, self.config.rules.day_window(now)))
+        with self.engine.begin() as connection:  # SQLite: one write transaction (BEGIN IMMEDIATE)
+            authenticate(connection, batch)
             return ingest_batch(connection, batch, now, self.config.rules)
 
     def receipt(self, batch: Mapping[str, Any], result: IngestResult) -> dict[str, str]:
