@@ -23,7 +23,7 @@ from scanner_app.core.clock import Clock
 from scanner_app.core.record import Station
 from scanner_app.core.settings import Settings
 from scanner_app.core.wire import AnswerError
-from scanner_app.local.bundle_store import BundleStore
+from scanner_app.local.bundle_store import BundleStore, ProductionMark
 from scanner_app.local.device import Device, load_device, load_receipt
 from scanner_app.local.paths import data_dir as resolve_data_dir
 from scanner_app.local.settings_file import load_settings
@@ -162,6 +162,7 @@ class App:
         except StoreRecovered as recovered:
             print(f"scanner-app: warning: {recovered.damaged}; a new log was started", file=sys.stderr)
             store = recovered.store
+        self._remember_production(store)
         if purge:
             removed = store.purge(
                 self.clock.now(), keep_unsent=self.device.enrolled, confirmed_seq=self._confirmed()
@@ -169,6 +170,21 @@ class App:
             if removed:
                 log.info("purged %d checks older than %s days", removed, self.settings.retention_days)
         return store
+
+    def _remember_production(self, store: CheckStore) -> None:
+        """The production mark lives in the device folder and in the log: each restores the
+        other, so deleting the trust or device folder cannot bring the DEMO keys back."""
+        files = self.trust.files
+        mine, kept = files.production_mark(), store.remembered("production")
+        if mine is not None and kept != mine.to_json():
+            store.remember("production", mine.to_json())
+        elif mine is None and kept is not None:
+            log.error("the device folder lost its production mark; the check log remembers it")
+            try:
+                files.mark_production(ProductionMark.from_json(kept))
+            except (KeyError, TypeError, ValueError):
+                files.mark_production(ProductionMark(0, "?", ""))
+            self._trust = None  # loaded again, now knowing production trust was installed
 
     def _confirmed(self) -> int | None:
         """The newest signed receipt's high-water mark: records above it are kept."""

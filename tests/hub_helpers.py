@@ -117,6 +117,7 @@ class FaultProxy:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.server: asyncio.base_events.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()  # strong references until they finish
+        self._writers: set[asyncio.StreamWriter] = set()  # aborted at shutdown (TLS closes lazily)
 
     @property
     def url(self) -> str:
@@ -142,6 +143,8 @@ class FaultProxy:
         for task in pending:
             task.cancel()  # handlers close their sockets in `finally`
         await asyncio.gather(*pending, return_exceptions=True)
+        for writer in self._writers:
+            writer.transport.abort()  # a TLS transport would otherwise close after the loop stops
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -167,6 +170,7 @@ class FaultProxy:
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
+        self._writers.add(writer)
         try:
             await self._serve(reader, writer)
         finally:
@@ -208,7 +212,9 @@ class FaultProxy:
                 writer.close()
 
     async def _upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        return await asyncio.open_connection("127.0.0.1", self.upstream_port, ssl=self._client_tls)
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.upstream_port, ssl=self._client_tls)
+        self._writers.add(writer)
+        return reader, writer
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
         while data := await reader.read(16384):

@@ -53,6 +53,10 @@
       <source>Certificate</source>
       <translation>Chứng nhận</translation>
     </message>
+    <message>
+      <source>TRUST DATA DAMAGED (%1): every decision is manual until `scanner-app bundle import FILE` or a sync installs the province's trust bundle again.</source>
+      <translation>DỮ LIỆU TIN CẬY BỊ HỎNG (%1): mọi quyết định đều là kiểm tra thủ công cho đến khi `scanner-app bundle import FILE` hoặc một lần đồng bộ cài lại gói dữ liệu tin cậy của tỉnh.</translation>
+    </message>
   </context>
   <context>
     <name>Colour</name>

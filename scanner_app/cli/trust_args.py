@@ -5,6 +5,7 @@ installed rules), else the bundle installed in the data directory, else the embe
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass, replace
 
 from scanner_app.app import App, CheckpointOverrides
@@ -15,6 +16,7 @@ from scanner_app.core.policy import CHECKPOINT_TYPES, LEVELS
 from scanner_app.core.settings import SettingsProblem
 from scanner_app.core.trust import TrustError, TrustStore, load_public_key, load_trust_source
 from scanner_app.local.bundle_store import app_anchors
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, pick_language, translator
 
 
 def add_trust_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +74,20 @@ def _material(args: argparse.Namespace, app: App) -> tuple[TrustMaterial, str]:
     return material, "installed bundle" if app.trust.installed else "embedded demo bundle"
 
 
+TRUST_DAMAGED = QT_TRANSLATE_NOOP(
+    "Cli",
+    "TRUST DATA DAMAGED (%1): every decision is manual until `scanner-app bundle import FILE` "
+    "or a sync installs the province's trust bundle again.",
+)
+
+
+def warn_if_damaged(app: App, language: str | None) -> None:
+    """On stderr, before any check: the decisions that follow are all manual, and why."""
+    if app.trust.damaged:
+        text = translator(pick_language(language))("Cli", TRUST_DAMAGED).replace("%1", app.trust.damaged)
+        print(f"scanner-app: {text}", file=sys.stderr, flush=True)
+
+
 def setup_from_args(args: argparse.Namespace) -> Setup:
     try:
         app = App.open(getattr(args, "data_dir", None))
@@ -84,4 +100,5 @@ def setup_from_args(args: argparse.Namespace) -> Setup:
         checker = app.checker(settings, material=material, overrides=overrides)
     except SettingsError as exc:
         fail(str(exc))
+    warn_if_damaged(app, getattr(args, "lang", None))
     return Setup(app, checker, source)

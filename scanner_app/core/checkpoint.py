@@ -50,6 +50,8 @@ class TrustMaterial:
     blocklist: Blocklist = field(default_factory=lambda: EMPTY_BLOCKLIST)
     value_sets: Mapping[str, Any] = field(default_factory=dict)
     bundle: TrustBundle | None = None
+    # production trust was installed and is unusable now: every decision is manual
+    damaged: str | None = None
     shc_issuers: ShcIssuers = field(default_factory=lambda: EMPTY_SHC_ISSUERS)
 
     @classmethod
@@ -146,6 +148,8 @@ class Checker:
 
     def check(self, text: str, now: datetime, floor: TimeFloor | None = None) -> CheckResult:
         verdict = verify(text, self.context(now))
+        if self.material.damaged is not None:
+            return self._result(verdict, False, Reason.TRUST_DAMAGED, None, Decision.MANUAL)
         if floor is not None and not floor.allows(now, self.settings.skew):
             return self._result(verdict, False, Reason.CLOCK_UNTRUSTED, None, Decision.MANUAL)
         if verdict.format in IDENTITY_FORMATS:

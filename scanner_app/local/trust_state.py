@@ -10,22 +10,42 @@ Nothing reads the trust folder per scan.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 from scanner_app.core.bundle import TrustBundle, open_bundle
 from scanner_app.core.checkpoint import TrustMaterial
 from scanner_app.core.clock import TimeFloor
-from scanner_app.local.bundle_store import BundleStore, LoadedTrust
+from scanner_app.core.shc_keys import EMPTY_SHC_ISSUERS
+from scanner_app.core.trust import TrustStore
+from scanner_app.local.bundle_store import BundleStore, LoadedTrust, ProductionMark
+
+
+def _material(loaded: LoadedTrust) -> TrustMaterial:
+    material = TrustMaterial.from_bundle(loaded.bundle, loaded.ratchet)
+    if loaded.damaged:  # no key is trusted; the embedded rules only give the checker its shape
+        return replace(
+            material, trust=TrustStore(), shc_issuers=EMPTY_SHC_ISSUERS, damaged=loaded.problem or "damaged"
+        )
+    return material
 
 
 class TrustState:
-    def __init__(self, files: BundleStore) -> None:
+    def __init__(self, files: BundleStore, remembered: ProductionMark | None = None) -> None:
         self.files = files
         self._lock = threading.Lock()
-        self._loaded = files.load()
-        self._material = TrustMaterial.from_bundle(self._loaded.bundle, self._loaded.ratchet)
-        self._floor = files.time_floor()
+        self._use(files.load(remembered))
         self.generation = 0
+
+    def _use(self, loaded: LoadedTrust) -> None:
+        self._loaded = loaded
+        self._material = _material(loaded)
+        self._floor = loaded.floor
+
+    @property
+    def damaged(self) -> str | None:
+        """Why production trust is unusable (every decision is then manual), or None."""
+        return self._loaded.problem if self._loaded.damaged else None
 
     @property
     def loaded(self) -> LoadedTrust:
@@ -48,10 +68,7 @@ class TrustState:
         """Verify, persist, then use a new bundle. Refused: BundleError, nothing changes."""
         candidate = open_bundle(data, self.files.anchors)
         with self._lock:
-            loaded = self.files.install_verified(candidate, data, now, self._loaded)
-            self._loaded = loaded
-            self._material = TrustMaterial.from_bundle(loaded.bundle, loaded.ratchet)
-            self._floor = self._floor.raised(candidate.issued_at, "bundle")
+            self._use(self.files.install_verified(candidate, data, now, self._loaded))
             self.generation += 1
         return candidate
 

@@ -193,6 +193,15 @@ class CheckStore:
         row = self.db.execute("select value from meta where key = ?", [key]).fetchone()
         return row[0] if row else None
 
+    def remembered(self, key: str) -> Any:
+        """A JSON value the log keeps for others (the production mark), or None."""
+        value = self._meta(f"remember:{key}")
+        return json.loads(value) if value is not None else None
+
+    def remember(self, key: str, value: Any) -> None:
+        with self.db.atomic():
+            self._set_meta(f"remember:{key}", json.dumps(value))
+
     def head(self) -> tuple[int, str] | None:
         value = self._meta("head")
         if value is None:

@@ -137,7 +137,8 @@ class SyncRelay:
     # -- trust data ------------------------------------------------------------------------
 
     def _fetch_bundle(self) -> None:
-        answer = self._seen(self.client.bundle(self.trust.files.etag()))
+        etag = None if self.trust.damaged else self.trust.files.etag()  # damaged: fetch it whole again
+        answer = self._seen(self.client.bundle(etag))
         self.status = replace(self.status, bundle_published=answer.status != 404)
         if answer.status != 200:
             return  # 304 nothing new, 404 nothing published
