@@ -310,3 +310,4 @@ def test_audit_verify_checks_the_log_against_the_hubs_signed_receipt(hub: HubSer
     store.close()
     run = cli("--data-dir", str(data_dir), "audit", "verify")
     assert run.code == 1 and "DOES NOT MATCH the hub's signed receipt" in run.out, run.out
+    assert "checked against" in run.out and "receipt" in run.out

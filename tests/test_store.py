@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import x25519
 
-from scanner_app.core.record import Station, StoreProblem
+from scanner_app.core.record import EventKind, Station, StoreProblem
 from scanner_app.devkit.cards import DEMO_PEOPLE, Person
 from scanner_app.store import privacy
 from scanner_app.store.checks import CheckStore, StoreRecovered
@@ -112,6 +112,8 @@ def test_kill_minus_nine_during_continuous_checks_100_runs(data_dir: Path, check
 def filled(data_dir: Path, checker, texts) -> Path:  # type: ignore[no-untyped-def]
     store = CheckStore.open(data_dir, config())
     fill(store, checker, texts[:10])
+    for attempt in ("wrong", "wrong", "ok"):
+        store.event(EventKind.PIN_ATTEMPT, f'{{"purpose": "supervisor", "result": "{attempt}"}}')
     store.close()
     return data_dir
 
@@ -134,44 +136,90 @@ def test_untouched_chain_verifies(filled: Path) -> None:
     assert code == 0 and out.startswith("chain ok: 10 records verified\n")
 
 
-@pytest.mark.parametrize(
-    "statements, first_bad",
-    [
-        (
-            ["update checks set decision = 'deny' where seq = 4"],
-            4,
-        ),  # a changed field (all were allow)
-        (["update checks set flags = ' ' || flags where seq = 7"], 7),  # one byte more
-        (["delete from outbox where seq = 5", "delete from checks where seq = 5"], 6),  # deleted
-        (
-            [  # reordered: two records swap places
-                "update checks set seq = -1 where seq = 3",
-                "update checks set seq = 3 where seq = 4",
-                "update checks set seq = 4 where seq = -1",
-            ],
-            3,
-        ),
-        (
-            ["delete from outbox where seq >= 9", "delete from checks where seq >= 9"],
-            9,
-        ),  # truncated
-        (
-            [
-                "insert into checks select seq + 100, id || 'x', wall_time, monotonic, session, device_id, "
-                "checkpoint_id, checkpoint_type, level, operator, format, issuer, kid, certificate_type, "
-                "valid, colour, decision, reason, profile_id, profile_version, policy_id, policy_version, "
-                "cert_hash, flags, sealed, prev_hash, row_hash from checks where seq = 10"
-            ],
-            110,
-        ),  # inserted
-    ],
-    ids=["changed", "byte", "deleted", "reordered", "truncated", "inserted"],
+_FIX_HEAD = (
+    "update meta set value = (select json_array(seq, row_hash) from checks order by seq desc limit 1) "
+    "where key = 'head'"
 )
-def test_every_kind_of_tampering_is_found(filled: Path, statements: list[str], first_bad: int) -> None:
+_COLUMNS = (
+    "seq, id, wall_time, monotonic, session, device_id, checkpoint_id, checkpoint_type, level, operator, "
+    "format, issuer, kid, certificate_type, valid, colour, decision, reason, profile_id, profile_version, "
+    "policy_id, policy_version, cert_hash, flags, sealed, prev_hash, row_hash"
+)
+TAMPERING = {  # name: (SQL, what the report must name)
+    "content changed": (["update checks set decision = 'deny' where seq = 4"], "record 4: content changed"),
+    "one byte more": (["update checks set flags = ' ' || flags where seq = 7"], "record 7: content changed"),
+    "time changed": (
+        ["update checks set wall_time = '2021-10-20T02:00:00+00:00' where seq = 5"],
+        "record 5: content changed",
+    ),
+    "middle deleted": (
+        ["delete from outbox where seq = 5", "delete from checks where seq = 5"],
+        "record 6: missing record(s) before it",
+    ),
+    "newest deleted, meta fixed": (
+        ["delete from outbox where seq >= 9", "delete from checks where seq >= 9", _FIX_HEAD],
+        "records missing at the end: the anchor file says the newest is record 10",
+    ),
+    "oldest deleted, anchor moved": (
+        [
+            "delete from outbox where seq <= 2",
+            "delete from checks where seq <= 2",
+            "insert or replace into meta (key, value) select 'anchor', json_array(seq, prev_hash) "
+            "from checks where seq = 3",
+        ],
+        "records missing at the start: the anchor file says the log starts at record 1",
+    ),
+    "reordered": (
+        [
+            "update checks set seq = -1 where seq = 3",
+            "update checks set seq = 3 where seq = 4",
+            "update checks set seq = 4 where seq = -1",
+        ],
+        "record 3: does not follow the previous record",
+    ),
+    "inserted": (
+        [
+            "insert into checks select seq + 1, id || 'x', wall_time, monotonic, session, device_id, "
+            "checkpoint_id, checkpoint_type, level, operator, format, issuer, kid, certificate_type, valid, "
+            "colour, decision, reason, profile_id, profile_version, policy_id, policy_version, cert_hash, "
+            "flags, sealed, row_hash, row_hash from checks where seq = 10",
+            _FIX_HEAD,
+        ],
+        "records after record 10 are not in the anchor file",
+    ),
+    "event deleted": (["delete from events where id = 2"], "event 3: missing event(s) before it"),
+}
+
+
+@pytest.mark.parametrize("name", list(TAMPERING))
+def test_every_kind_of_tampering_is_found(filled: Path, name: str) -> None:
+    statements, named = TAMPERING[name]
     _tamper(filled, *statements)
     code, out = _audit(filled)
-    assert code == 1
-    assert f"BROKEN at seq {first_bad}" in out
+    assert code == 1 and "LOG NOT INTACT" in out
+    assert named in out, out
+    assert "checked against: the log's own head and anchor records; the anchor file" in out
+
+
+def test_a_truncated_log_file_is_found(filled: Path) -> None:
+    db = sqlite3.connect(filled / DB_NAME)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    path = filled / DB_NAME
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    code, out = _audit(filled)
+    assert code == 1 and "the log file is damaged" in out and "LOG NOT INTACT" in out
+    assert path.exists()  # reported, not moved aside
+
+
+def test_a_lost_anchor_file_is_reported(filled: Path) -> None:
+    (filled / "device" / "log-anchor.json").unlink()
+    code, out = _audit(filled)
+    assert code == 1 and "the anchor file log-anchor.json is missing" in out
+    store = CheckStore.open(filled, config())  # opening the log notes the loss, chained
+    store.close()
+    code, out = _audit(filled)
+    assert code == 1 and "the anchor file was lost and started again" in out
 
 
 def test_a_flipped_byte_in_the_file_is_found(filled: Path) -> None:
@@ -185,7 +233,7 @@ def test_a_flipped_byte_in_the_file_is_found(filled: Path) -> None:
     raw[position] = ord("0") if raw[position] != ord("0") else ord("1")
     (filled / DB_NAME).write_bytes(bytes(raw))
     code, out = _audit(filled)
-    assert code == 1 and "BROKEN at seq 6" in out
+    assert code == 1 and "BROKEN at record 6" in out
 
 
 # -- retention ----------------------------------------------------------------------------
@@ -325,7 +373,8 @@ def test_a_damaged_log_is_moved_aside_never_deleted(filled: Path, checker, texts
     saved = fresh.record(checker.check(texts[0], NOW), texts[0], STATION, wall_time=NOW, monotonic=0)
     assert saved.seq > 10  # numbers the lost log used are never reused
     events = list(fresh.db.query("select kind from events"))
-    assert events == [{"kind": "store_recovered"}]
+    # the fresh log notes that it does not match the anchor file of the one moved aside
+    assert [e["kind"] for e in events] == ["anchor_mismatch", "anchor_mismatch", "store_recovered"]
     fresh.close()
 
 

@@ -14,25 +14,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from scanner_app.app import App
-    from scanner_app.store.db import DB_NAME
-
-    app = App.open(args.data_dir)
-    if not (app.data_dir / DB_NAME).exists():
-        print(f"no check log in {app.data_dir}")
-        return 2
     from scanner_app.core.wire import AnswerError
     from scanner_app.local.device import load_receipt
-    from scanner_app.services.audit import audit
+    from scanner_app.services.audit import audit_folder
 
+    app = App.open(args.data_dir)
+    problems = []
     try:
         receipt = load_receipt(app.data_dir, app.device)
     except AnswerError as exc:
-        print(f"the stored receipt does not verify: {exc}")
-        return 1
-    store = app.open_store(purge=False)
-    try:
-        report = audit(store, receipt)
-    finally:
-        store.close()
+        receipt, problems = None, [f"the stored receipt from the hub does not verify: {exc}"]
+    report = audit_folder(app.data_dir, receipt)
     print(report.describe())
-    return 0 if report.ok else 1
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    if report.problems and report.problems[0].startswith("no check log"):
+        return 2
+    return 0 if report.ok and not problems else 1

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from scanner_app.core.record import CHAINED_FIELDS, NUMERIC_FIELDS
 
 GENESIS = "0" * 64
+EVENT_FIELDS = ("seq", "wall_time", "kind", "detail", "prev_hash")
 
 
 def canonical(record: Mapping[str, Any]) -> bytes:
@@ -38,17 +39,28 @@ def row_hash(record: Mapping[str, Any]) -> str:
     return digest.hexdigest()
 
 
+def event_hash(event: Mapping[str, Any]) -> str:
+    """The chain over audit events (PIN attempts, settings, bundles, exports, acks, purges)."""
+    body = {name: event.get(name) for name in EVENT_FIELDS}
+    body["seq"] = int(event["seq"])
+    digest = hashlib.sha256()
+    digest.update(bytes.fromhex(event["prev_hash"]))
+    digest.update(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool
     checked: int
     first_bad_seq: int | None = None
     problem: str = ""
+    noun: str = "record"
 
     def describe(self) -> str:
         if self.ok:
-            return f"chain ok: {self.checked} records verified"
-        return f"chain BROKEN at seq {self.first_bad_seq}: {self.problem}"
+            return f"chain ok: {self.checked} {self.noun}s verified"
+        return f"chain BROKEN at {self.noun} {self.first_bad_seq}: {self.problem}"
 
 
 def verify_chain(
@@ -57,6 +69,8 @@ def verify_chain(
     anchor_seq: int | None,
     anchor_prev: str,
     head: tuple[int, str] | None,
+    hasher: Callable[[Mapping[str, Any]], str] = row_hash,
+    noun: str = "record",
 ) -> ChainReport:
     """Walk rows in seq order from the anchor (the oldest kept row after purges)."""
     expected_prev, expected_seq, count = anchor_prev, anchor_seq, 0
@@ -64,15 +78,15 @@ def verify_chain(
     for row in rows:
         seq = int(row["seq"])
         if expected_seq is not None and seq != expected_seq:
-            kind = "missing record(s) before it" if seq > expected_seq else "out of order"
-            return ChainReport(False, count, seq if seq > expected_seq else expected_seq, kind)
+            kind = f"missing {noun}(s) before it" if seq > expected_seq else "out of order"
+            return ChainReport(False, count, seq if seq > expected_seq else expected_seq, kind, noun)
         if row["prev_hash"] != expected_prev:
-            return ChainReport(False, count, seq, "does not follow the previous record")
-        if row_hash(row) != row["row_hash"]:
-            return ChainReport(False, count, seq, "content changed")
+            return ChainReport(False, count, seq, f"does not follow the previous {noun}", noun)
+        if hasher(row) != row["row_hash"]:
+            return ChainReport(False, count, seq, "content changed", noun)
         expected_prev, expected_seq, count = row["row_hash"], seq + 1, count + 1
         last = (seq, row["row_hash"])
     if head is not None and last != head:
         bad = (last[0] + 1) if last else head[0]
-        return ChainReport(False, count, bad, f"records missing at the end (head is seq {head[0]})")
-    return ChainReport(True, count)
+        return ChainReport(False, count, bad, f"{noun}s missing at the end (head is {noun} {head[0]})", noun)
+    return ChainReport(True, count, noun=noun)

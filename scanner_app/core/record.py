@@ -34,6 +34,29 @@ class Flag(StrEnum):
 SHARING_FLAGS = frozenset({Flag.SHARED_CODE, Flag.IMPOSSIBLE_TRAVEL})
 
 
+class EventKind(StrEnum):
+    """Security-relevant events, chained in the check log beside the checks."""
+
+    PIN_ATTEMPT = "pin_attempt"
+    PIN_CHANGED = "pin_changed"
+    PIN_RECOVERED = "pin_recovered"
+    PIN_STATE_LOST = "pin_state_lost"
+    SETTINGS_CHANGED = "settings_changed"
+    BUNDLE_IMPORTED = "bundle_imported"
+    BUNDLE_REFUSED = "bundle_refused"
+    EXPORT = "export"
+    ACK = "ack"  # the hub confirmed holding these records
+    REWIND = "rewind"  # queued again: the hub held less than it had confirmed
+    PURGE = "purge"
+    CLOCK_WARNING = "clock_warning"
+    TRUST_DAMAGED = "trust_damaged"
+    STORE_RECOVERED = "store_recovered"
+    ANCHORED = "anchored"  # the log's anchor file was started (a new log, or one from an earlier version)
+    ANCHOR_LOST = "anchor_lost"  # the anchor file was missing or unreadable: started again
+    ANCHOR_MISMATCH = "anchor_mismatch"  # the log's ends disagreed with the anchor file when opened
+    ANCHOR_BEHIND = "anchor_behind"  # records past the anchor file (a power cut) when opened
+
+
 class StoreProblem(StrEnum):
     """Why a record could not be written: the environment's fault, not a bug (the store
     tells them apart by SQLite's result code). Shown in `gate --json`; the window maps them

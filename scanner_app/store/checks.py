@@ -19,10 +19,11 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 
 from scanner_app.core.chain import GENESIS, ChainReport, row_hash, verify_chain
 from scanner_app.core.checkpoint import CheckResult
-from scanner_app.core.record import Flag, Saved, Station, conform
+from scanner_app.core.record import EventKind, Flag, Saved, Station, conform
 from scanner_app.local.atomic import write_atomic
 from scanner_app.store import privacy
 from scanner_app.store.db import StoreCorrupt, environment_error, open_store_db
+from scanner_app.store.journal import AnchorFile, Anchors, append_event, behind, compare
 
 log = logging.getLogger(__name__)
 SEQ_BLOCK = 1000  # sequence numbers reserved on disk ahead of use (survives a lost database)
@@ -47,6 +48,42 @@ class CheckStore:
         self.session = uuid.uuid4().hex[:12]
         self._seq_file = data_dir / "device" / "seq-reserved.json"
         self._seq_file.parent.mkdir(parents=True, exist_ok=True)
+        self.anchor_file = AnchorFile(data_dir)
+        self._check_anchor_file()
+
+    def _check_anchor_file(self) -> None:
+        """The log's ends against its anchor file, each time the log is opened. The first
+        time (a new log, or one from an earlier version) the file is started. Otherwise
+        every disagreement is kept as a chained event before the file is written again:
+        a file lost (`anchor_lost`), ends that differ from it (`anchor_mismatch`: records
+        deleted or rewritten), or records past it (`anchor_behind`: a power cut)."""
+        try:
+            kept = self.anchor_file.read()
+        except (OSError, ValueError, KeyError, TypeError):
+            kept = None
+        anchored = self._meta("anchored") is not None
+        found = Anchors.of(self.db.conn)
+        notes: list[tuple[EventKind, str]] = []
+        if kept is None:
+            notes.append((EventKind.ANCHOR_LOST if anchored else EventKind.ANCHORED, ""))
+        else:
+            notes += [(EventKind.ANCHOR_MISMATCH, problem) for problem in compare(kept, found)]
+            if not notes:
+                notes += [(EventKind.ANCHOR_BEHIND, gap) for gap in behind(kept, found)]
+        if not notes:
+            return
+        with self.db.atomic():
+            for kind, detail in notes:
+                append_event(self.db.conn, kind, detail, datetime.now().astimezone())
+            self._set_meta("anchored", "1")
+        self._anchor()
+        for kind, detail in notes:
+            if kind is not EventKind.ANCHORED:
+                log.error("check log anchor: %s %s", kind.value, detail)
+
+    def _anchor(self) -> None:
+        """After every commit: the tables' ends, durably, outside the database."""
+        self.anchor_file.write(Anchors.of(self.db.conn))
 
     def configure(self, config: StoreConfig) -> None:
         """New settings apply to the next record."""
@@ -62,7 +99,7 @@ class CheckStore:
             return cls(open_store_db(data_dir), config, data_dir)
         except StoreCorrupt as damaged:
             store = cls(open_store_db(data_dir), config, data_dir)
-            store.event("store_recovered", str(damaged))
+            store.event(EventKind.STORE_RECOVERED, str(damaged))
             raise StoreRecovered(store, damaged) from damaged
 
     # -- writing -----------------------------------------------------------------------
@@ -120,6 +157,7 @@ class CheckStore:
             self.db.table("checks").insert(record)
             self.db.table("outbox").insert({"seq": seq, "queued_at": wall_time.astimezone(UTC).isoformat()})
             self._set_meta("head", json.dumps([seq, record["row_hash"]]))
+        self._anchor()
         return Saved(seq, record["id"], tuple(Flag(f) for f in record["flags"].split(",") if f))
 
     @staticmethod
@@ -179,10 +217,12 @@ class CheckStore:
             flags.append(Flag.IMPOSSIBLE_TRAVEL)
         return flags
 
-    def event(self, kind: str, detail: str = "", wall_time: datetime | None = None) -> None:
+    def event(self, kind: EventKind | str, detail: str = "", wall_time: datetime | None = None) -> None:
+        """A chained audit event. `detail` never holds personal data (codes and counts)."""
         moment = wall_time or datetime.now().astimezone()
         with self.db.atomic():
-            self.db.table("events").insert({"wall_time": moment.isoformat(), "kind": kind, "detail": detail})
+            append_event(self.db.conn, EventKind(kind), detail, moment)
+        self._anchor()
 
     # -- meta ----------------------------------------------------------------------------
 
@@ -251,15 +291,27 @@ class CheckStore:
             cursor = self.db.execute(
                 "update outbox set acked_at = null where seq > ? and acked_at is not null", [after_seq]
             )
-        return int(cursor.rowcount)
+            count = int(cursor.rowcount)
+            if count:
+                append_event(
+                    self.db.conn, EventKind.REWIND, f"after {after_seq}: {count}", datetime.now().astimezone()
+                )
+        if count:
+            self._anchor()
+        return count
 
     def ack(self, seqs: list[int], when: datetime) -> None:
+        """The hub confirmed holding these records (a chained event says which)."""
+        if not seqs:
+            return
         with self.db.atomic():
             for seq in seqs:
                 self.db.execute(
                     "update outbox set acked_at = ? where seq = ? and acked_at is null",
                     [when.isoformat(), seq],
                 )
+            append_event(self.db.conn, EventKind.ACK, f"{min(seqs)}..{max(seqs)}: {len(seqs)}", when)
+        self._anchor()
 
     def purge(self, now: datetime, *, keep_unsent: bool = True, confirmed_seq: int | None = None) -> int:
         """Delete records older than the retention period. While the device is enrolled,
@@ -297,6 +349,8 @@ class CheckStore:
                 head = self.head()
                 assert head is not None
                 self._set_meta("anchor", json.dumps([head[0] + 1, head[1]]))
+            append_event(self.db.conn, EventKind.PURGE, f"{prefix[0]}..{last}", now)
+        self._anchor()
         return len(prefix)
 
     def close(self) -> None:

@@ -3,6 +3,8 @@ the next. tests/test_store_migrations.py upgrades every historical schema kept a
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database, Migrations
 
 MIGRATIONS = Migrations("scanner_app.store")
@@ -67,3 +69,31 @@ def m001_checks(db: Database) -> None:
 def m002_events(db: Database) -> None:
     """Audit events that are not checks: PIN attempts, recoveries, settings changes."""
     db.table("events").create({"id": int, "wall_time": str, "kind": str, "detail": str}, pk="id")
+
+
+@MIGRATIONS()
+def m003_chained_events(db: Database) -> None:
+    """Events join a hash chain of their own (`id` is their sequence): deleting, changing or
+    reordering one shows in `audit verify`. Events already logged are chained in id order."""
+    from scanner_app.core.chain import GENESIS, event_hash
+
+    events = db.table("events")
+    events.add_column("prev_hash", str)
+    events.add_column("row_hash", str)
+    prev, last = GENESIS, None
+    for row in list(db.query("select id, wall_time, kind, detail from events order by id")):
+        event = {
+            "seq": row["id"],
+            "wall_time": row["wall_time"],
+            "kind": row["kind"],
+            "detail": row["detail"],
+            "prev_hash": prev,
+        }
+        prev = event_hash(event)
+        db.execute(
+            "update events set prev_hash = ?, row_hash = ? where id = ?",
+            [event["prev_hash"], prev, row["id"]],
+        )
+        last = row["id"]
+    if last is not None:
+        db.table("meta").upsert({"key": "event_head", "value": json.dumps([last, prev])}, pk="key")
