@@ -4,4 +4,5 @@ import sys
 
 from scanner_issuer.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # spawned render workers import this module too
+    sys.exit(main())

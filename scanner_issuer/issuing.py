@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import secrets
 import shutil
 import time
@@ -22,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from scanner_app.core.rules import Profile
 from scanner_app.core.trust import signer_from_certificate
 from scanner_issuer.card_text import CardText, day, facts_line, local_time
 from scanner_issuer.choose import LIFETIME, Candidate, choose, colour_holds_until, load_profile
@@ -30,10 +32,10 @@ from scanner_issuer.errors import IssuerError
 from scanner_issuer.hc1 import SigningKey, check_card, cwt_payload, sign_card
 from scanner_issuer.keys import KeyBackend, open_backend
 from scanner_issuer.people import Person, merge
-from scanner_issuer.picture import write_picture
-from scanner_issuer.qr import Symbol, make_symbol
+from scanner_issuer.qr import Symbol
 from scanner_issuer.reasons import REJECT_HEADER, Reason, Reject
 from scanner_issuer.register import CardRow, Register
+from scanner_issuer.rendering import RenderJob, RenderQueue
 from scanner_issuer.sheet import write_sheets
 from scanner_issuer.sources import Record, read_source
 from scanner_issuer.state import IssuerState, iso
@@ -55,12 +57,11 @@ class Stages:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
-@dataclass
+@dataclass(frozen=True)
 class IssuedCard:
     row: CardRow
     person: Person
     dcc: dict[str, Any]
-    symbol: Symbol | None = None
 
 
 @dataclass
@@ -110,18 +111,30 @@ def issue(state: IssuerState, request: IssueRequest) -> IssueReport:
     with stages.timed("choose (classify)"):
         plans = [(p, choose(p, profile, at, country=state.country, issuer=state.issuer_name)) for p in people]
     register = Register(state.folder / "register.sqlite")
-    batch = f"{at.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+    run = _Batch(
+        state, at, f"{at.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}", profile, report, rejects
+    )
+    staging = request.out / f".staging-{run.batch}"
+    (staging / "png").mkdir(parents=True)
+    queue = RenderQueue(expected=sum(len(chosen) for _, chosen in plans))
     try:
         with register.transaction(), open_backend(state.folder, state.token) as backend:
-            keys = _signing_keys(state, backend)
-            cards = _sign_all(state, plans, keys, register, at, batch, profile, report, rejects)
-            staging = _stage_outputs(state, request.out, batch, cards, rejects, report)
+            cards = run.sign_all(plans, _signing_keys(state, backend), register, queue, staging)
+            with stages.timed("wait for QR + PNG workers"):
+                symbols = queue.finish()
+            _write_outputs(state, staging, run.batch, cards, symbols, rejects, report)
             register.add_batch(
-                batch, at=iso(at), out=str(request.out), cards=len(cards), rejects=len(rejects)
+                run.batch, at=iso(at), out=str(request.out), cards=len(cards), rejects=len(rejects)
             )
         _publish(staging, request.out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     finally:
+        queue.close()
         register.close()
+    stages.seconds["QR symbols (CPU, in workers)"] = queue.qr_seconds
+    stages.seconds["PNG pictures (CPU, in workers)"] = queue.png_seconds
     report.rejects = len(rejects)
     return report
 
@@ -135,66 +148,87 @@ def _signing_keys(state: IssuerState, backend: KeyBackend) -> dict[str, SigningK
     return keys
 
 
-def _sign_all(
-    state: IssuerState,
-    plans: list[tuple[Person, list[Candidate]]],
-    keys: dict[str, SigningKey],
-    register: Register,
-    at: datetime,
-    batch: str,
-    profile: Any,
-    report: IssueReport,
-    rejects: list[Reject],
-) -> list[IssuedCard]:
-    stages = report.stages
-    cards: list[IssuedCard] = []
-    for person, chosen in plans:
-        for candidate in chosen:
-            with stages.timed("choose (classify)"):
-                previous = register.active(person.cccd, candidate.kind)
-                content = content_key(candidate.build(""))
-                if previous is not None and previous.content == content:
-                    report.unchanged += 1
-                    continue
-                uvci = _unique_uvci(state, register)
-                dcc = candidate.build(uvci)
-            with stages.timed("schema check"):
-                problems = schema_problems(dcc)
-            if problems:
-                rejects.append(Reject(candidate.record.row, Reason.SCHEMA_INVALID, "; ".join(problems)[:300]))
-                continue
-            key = keys[candidate.kind]
-            expires = at + LIFETIME[candidate.kind]
-            with stages.timed("sign in token"):
-                text = sign_card(
-                    cwt_payload(dcc, country=state.country, issued_at=at, expires_at=expires), key
-                )
-            report.signatures += 1
-            with stages.timed("check with scanner verifier"):
-                check_card(text, key, at)
-            with stages.timed("choose (classify)"):
-                until = colour_holds_until(profile, dcc, candidate.colour, at, expires)
-            row = CardRow(
-                uvci=uvci,
-                cccd=person.cccd,
-                type=candidate.kind,
-                content=content,
-                kid=key.signer.kid.hex(),
-                issued_at=iso(at),
-                expires_at=iso(expires),
-                valid_until=until.isoformat(),
-                colour_at_issue=candidate.colour.value,
-                hc1=text,
-                batch=batch,
+@dataclass
+class _Batch:
+    """One issue run's constants and tallies, shared by the per-card steps."""
+
+    state: IssuerState
+    at: datetime
+    batch: str
+    profile: Profile
+    report: IssueReport
+    rejects: list[Reject]
+
+    def sign_all(
+        self,
+        plans: list[tuple[Person, list[Candidate]]],
+        keys: dict[str, SigningKey],
+        register: Register,
+        queue: RenderQueue,
+        staging: Path,
+    ) -> list[IssuedCard]:
+        cards: list[IssuedCard] = []
+        for person, chosen in plans:
+            for candidate in chosen:
+                card = self.sign_one(person, candidate, keys[candidate.kind], register)
+                if card is not None:
+                    cards.append(card)
+                    job = RenderJob(
+                        card.row.hc1,
+                        card_text(card, self.state),
+                        staging / "png" / picture_name(card.row.uvci),
+                    )
+                    queue.add(job)
+        return cards
+
+    def sign_one(
+        self, person: Person, candidate: Candidate, key: SigningKey, register: Register
+    ) -> IssuedCard | None:
+        """Sign `candidate` unless the same content is already active; None when not signed."""
+        stages, at, state = self.report.stages, self.at, self.state
+        with stages.timed("choose (classify)"):
+            previous = register.active(person.cccd, candidate.kind)
+            content = content_key(candidate.build(""))
+            if previous is not None and previous.content == content:
+                self.report.unchanged += 1
+                return None
+            uvci = _unique_uvci(state, register)
+            dcc = candidate.build(uvci)
+        with stages.timed("schema check"):
+            problems = schema_problems(dcc)
+        if problems:
+            self.rejects.append(
+                Reject(candidate.record.row, Reason.SCHEMA_INVALID, "; ".join(problems)[:300])
             )
-            with stages.timed("register"):
-                if previous is not None:
-                    register.revoke(previous.uvci, reason="superseded", at=iso(at), replaced_by=uvci)
-                    report.superseded += 1
-                register.add(row)
-            report.issued[f"{candidate.kind}/{candidate.colour.value}"] += 1
-            cards.append(IssuedCard(row, person, dcc))
-    return cards
+            return None
+        expires = at + LIFETIME[candidate.kind]
+        with stages.timed("sign in token"):
+            text = sign_card(cwt_payload(dcc, country=state.country, issued_at=at, expires_at=expires), key)
+        self.report.signatures += 1
+        with stages.timed("check with scanner verifier"):
+            check_card(text, key, at)
+        with stages.timed("choose (classify)"):
+            until = colour_holds_until(self.profile, dcc, candidate.colour, at, expires)
+        row = CardRow(
+            uvci=uvci,
+            cccd=person.cccd,
+            type=candidate.kind,
+            content=content,
+            kid=key.signer.kid.hex(),
+            issued_at=iso(at),
+            expires_at=iso(expires),
+            valid_until=until.isoformat(),
+            colour_at_issue=candidate.colour.value,
+            hc1=text,
+            batch=self.batch,
+        )
+        with stages.timed("register"):
+            if previous is not None:
+                register.revoke(previous.uvci, reason="superseded", at=iso(at), replaced_by=uvci)
+                self.report.superseded += 1
+            register.add(row)
+        self.report.issued[f"{candidate.kind}/{candidate.colour.value}"] += 1
+        return IssuedCard(row, person, dcc)
 
 
 def _unique_uvci(state: IssuerState, register: Register) -> str:
@@ -223,35 +257,26 @@ def card_text(card: IssuedCard, state: IssuerState) -> CardText:
 
 
 def picture_name(uvci: str) -> str:
-    return uvci.rsplit(":", 1)[-1].replace("#", "-") + ".png"
+    """File name from the UVCI's opaque part; the check character may be '/' or ':'."""
+    body, _, check = uvci.removeprefix("URN:UVCI:01:").partition("#")
+    return re.sub(r"[^A-Z0-9]", "_", f"{body}-{check}") + ".png"
 
 
-def _stage_outputs(
+def _write_outputs(
     state: IssuerState,
-    out: Path,
+    staging: Path,
     batch: str,
     cards: list[IssuedCard],
+    symbols: list[Symbol],
     rejects: list[Reject],
     report: IssueReport,
-) -> Path:
+) -> None:
     stages = report.stages
-    staging = out / f".staging-{batch}"
-    (staging / "png").mkdir(parents=True)
-    texts = []
-    with stages.timed("QR symbols"):
-        for card in cards:
-            card.symbol = make_symbol(card.row.hc1)
-    with stages.timed("PNG pictures"):
-        for card in cards:
-            text = card_text(card, state)
-            texts.append(text)
-            assert card.symbol is not None
-            write_picture(staging / "png" / picture_name(card.row.uvci), text, card.symbol)
     with stages.timed("PDF sheets"):
         if cards:
             report.sheets = write_sheets(
                 staging / "cards.pdf",
-                ((t, c.symbol) for t, c in zip(texts, cards, strict=True) if c.symbol is not None),
+                ((card_text(card, state), symbol) for card, symbol in zip(cards, symbols, strict=True)),
                 title=f"Thẻ Covid · {state.issuer_name} · {batch}",
                 footer=f"{'DEMO · ' if state.demo else ''}{state.issuer_name} · {batch} · {len(cards)} thẻ",
             )
@@ -265,7 +290,6 @@ def _stage_outputs(
             order = {"vaccinations": 0, "tests": 1, "recoveries": 2}
             for reject in sorted(rejects, key=lambda r: (order[r.row.source], r.row.file, r.row.line)):
                 writer.writerow(reject.as_csv_row())
-    return staging
 
 
 def _card_line(card: IssuedCard, state: IssuerState) -> dict[str, Any]:

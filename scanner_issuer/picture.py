@@ -1,71 +1,96 @@
-"""One PNG per card, for the holder's phone: the colour at issue, the QR code (6 pixels per
-module, quiet zone included), and the name, birth date and facts under it."""
+"""One PNG per card, for the holder's phone: a band in the colour at issue, the QR code (4
+pixels per module, quiet zone included), and the name, birth date and facts under it.
+
+Drawn as an 8-bit palette picture: greys 0-253 for the QR and the anti-aliased caption,
+index 254 the band colour and 255 its lettering. One byte a pixel instead of three makes
+the PNG three times cheaper to compress, which for 10,000 cards is most of their cost.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from scanner_issuer.assets import FONT_BOLD, FONT_REGULAR, asset
 from scanner_issuer.card_text import COLOUR_INK, COLOUR_RGB, CardText
 from scanner_issuer.qr import Symbol
 
-SCALE = 6
-BAND = 64
-PAD = 18
+SCALE = 4
+BAND = 48
+PAD = 12
+WHITE, BAND_FILL, BAND_INK = 253, 254, 255
 
 
 @cache
 def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(asset(*(FONT_BOLD if bold else FONT_REGULAR))), size)
+    path = str(asset(*(FONT_BOLD if bold else FONT_REGULAR)))
+    return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
 
 
-def _rgb(colour: tuple[float, float, float]) -> tuple[int, int, int]:
-    return (round(colour[0] * 255), round(colour[1] * 255), round(colour[2] * 255))
+def _rgb(colour: tuple[float, float, float]) -> list[int]:
+    return [round(channel * 255) for channel in colour]
+
+
+@cache
+def _palette(colour: str) -> list[int]:
+    greys = [round(level * 255 / WHITE) for level in range(WHITE + 1) for _ in range(3)]
+    return greys + _rgb(COLOUR_RGB[colour]) + _rgb(COLOUR_INK[colour])
+
+
+@cache
+def _band(colour: str, width: int, vietnamese: str, english: str) -> Image.Image:
+    band = Image.new("L", (width, BAND), BAND_FILL)
+    draw = ImageDraw.Draw(band)
+    draw.fontmode = "1"  # two palette entries only: no anti-aliasing between them
+    draw.text(
+        (width / 2, BAND / 2), f"{vietnamese} · {english}", font=_font(True, 22), fill=BAND_INK, anchor="mm"
+    )
+    return band
 
 
 def write_picture(path: Path, text: CardText, symbol: Symbol) -> None:
-    qr = Image.fromarray(symbol.grey(SCALE), mode="L").convert("RGB")
-    width = qr.width
+    qr = np.where(symbol.grey(SCALE) == 0, 0, WHITE).astype(np.uint8)
+    width = qr.shape[1]
     lines = _caption(text)
-    height = BAND + qr.height + PAD + sum(size + 8 for _, _, size in lines) + PAD
-    picture = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(picture)
-    draw.rectangle((0, 0, width, BAND), fill=_rgb(COLOUR_RGB[text.colour]))
-    vietnamese, english = text.colour_words
-    draw.text(
-        (width / 2, BAND / 2),
-        f"{vietnamese} · {english}",
-        font=_font(True, 30),
-        fill=_rgb(COLOUR_INK[text.colour]),
-        anchor="mm",
-    )
-    picture.paste(qr, (0, BAND))
-    cursor = BAND + qr.height + PAD // 2
-    for line, bold, size in lines:
-        draw.text(
-            (PAD, cursor),
-            _fit(draw, line, _font(bold, size), width - 2 * PAD),
-            font=_font(bold, size),
-            fill=(0, 0, 0),
-        )
-        cursor += size + 8
-    picture.save(path, format="PNG", optimize=False, compress_level=6)
+    height = BAND + qr.shape[0] + PAD + sum(size + 7 for _, _, size in lines) + PAD
+    canvas = Image.new("L", (width, height), WHITE)
+    canvas.paste(_band(text.colour, width, *text.colour_words), (0, 0))
+    canvas.paste(Image.fromarray(qr, mode="L"), (0, BAND))
+    draw = ImageDraw.Draw(canvas)
+    cursor = BAND + qr.shape[0] + PAD // 2
+    for words, bold, size in lines:
+        font = _font(bold, size)
+        fitted = words
+        if len(words) * size * 0.62 > width - 2 * PAD:  # measuring costs as much as drawing
+            fitted = _fit(draw, words, font, width - 2 * PAD)
+        draw.text((PAD, cursor), fitted, font=font, fill=0)
+        cursor += size + 7
+    picture = Image.frombytes("P", canvas.size, canvas.tobytes())
+    picture.putpalette(_palette(text.colour))
+    picture.save(path, format="PNG", optimize=False, compress_level=1)
 
 
 def _caption(text: CardText) -> list[tuple[str, bool, int]]:
-    lines = [
-        (text.full_name.upper(), True, 30),
-        (f"Ngày sinh / Born: {text.birth}", False, 22),
-        (text.facts, False, 20),
-    ]
+    lines = [(text.full_name.upper(), True, 22), (f"Ngày sinh / Born: {text.birth}", False, 16)]
+    lines += [(part, False, 14) for part in _parts(text.facts, 44)]
     if text.valid_until:
-        lines.append((f"Hiệu lực đến / Valid until: {text.valid_until}", True, 22))
-    lines.append((text.uvci, False, 16))
+        lines.append((f"Hiệu lực đến / Valid until: {text.valid_until}", True, 16))
     if text.demo:
-        lines.append(("DEMO · KHÔNG CÓ GIÁ TRỊ / NOT VALID", True, 22))
+        lines.append(("DEMO · KHÔNG CÓ GIÁ TRỊ / NOT VALID", True, 16))
+    return lines
+
+
+def _parts(text: str, limit: int) -> list[str]:
+    """Join ' · '-separated phrases into lines of at most about `limit` characters."""
+    lines: list[str] = []
+    for phrase in text.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(phrase) <= limit:
+            lines[-1] += " · " + phrase
+        else:
+            lines.append(phrase)
     return lines
 
 

@@ -149,6 +149,8 @@ def _text_column(canvas: Canvas, x: float, y: float, width: float, text: CardTex
 
 def _split(text: str, font: str, size: float, width: float) -> list[str]:
     """Cut an identifier (no spaces) into lines that fit, character by character."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return [text]
     lines = [""]
     for char in text:
         if pdfmetrics.stringWidth(lines[-1] + char, font, size) > width:

@@ -32,6 +32,11 @@ _PRIVATE_TEMPLATE = {
     Attribute.EXTRACTABLE: False,
     Attribute.SIGN: True,
 }
+# Least privilege: a signing key derives, decrypts and unwraps nothing (library defaults differ).
+_NO_OTHER_USE = {
+    KeyType.EC: {Attribute.DERIVE: False},
+    KeyType.RSA: {Attribute.DECRYPT: False, Attribute.UNWRAP: False},
+}
 _PUBLIC_TEMPLATE = {Attribute.TOKEN: True, Attribute.VERIFY: True}
 
 
@@ -72,13 +77,15 @@ def generate_key(session: pkcs11.Session, *, alg: str, label: str, key_id: bytes
         curve = {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}
         params = session.create_domain_parameters(KeyType.EC, curve, local=True)
         _, private = params.generate_keypair(
-            private_template=_PRIVATE_TEMPLATE, public_template=_PUBLIC_TEMPLATE, **common
+            private_template={**_PRIVATE_TEMPLATE, **_NO_OTHER_USE[KeyType.EC]},
+            public_template=_PUBLIC_TEMPLATE,
+            **common,
         )
     elif alg == "PS256":
         _, private = session.generate_keypair(
             KeyType.RSA,
             RSA_BITS,
-            private_template=_PRIVATE_TEMPLATE,
+            private_template={**_PRIVATE_TEMPLATE, **_NO_OTHER_USE[KeyType.RSA]},
             public_template=_PUBLIC_TEMPLATE,
             **common,
         )
