@@ -119,7 +119,7 @@ def issue(state: IssuerState, request: IssueRequest) -> IssueReport:
     queue = RenderQueue(expected=sum(len(chosen) for _, chosen in plans))
     try:
         with register.transaction(), open_backend(state.folder, state.token) as backend:
-            cards = run.sign_all(plans, _signing_keys(state, backend), register, queue, staging)
+            cards = run.sign_all(plans, _signing_keys(state, backend, at), register, queue, staging)
             with stages.timed("wait for QR + PNG workers"):
                 symbols = queue.finish()
             _write_outputs(state, staging, run.batch, cards, symbols, rejects, report)
@@ -139,11 +139,15 @@ def issue(state: IssuerState, request: IssueRequest) -> IssueReport:
     return report
 
 
-def _signing_keys(state: IssuerState, backend: KeyBackend) -> dict[str, SigningKey]:
+def _signing_keys(state: IssuerState, backend: KeyBackend, at: datetime) -> dict[str, SigningKey]:
     keys: dict[str, SigningKey] = {}
     for kind in ("v", "t", "r"):
         record = state.signer_for(kind)
         signer = signer_from_certificate(state.certificate(record))
+        if not signer.valid_at(at):
+            raise IssuerError(
+                f"DSC {record.label} is valid {record.not_before} to {record.not_after}, not at {iso(at)}"
+            )
         keys[kind] = SigningKey(backend.key(record.key_id_bytes), signer)
     return keys
 

@@ -93,7 +93,11 @@ def run_issuer(*args: str, env: dict[str, str] | None = None, timeout: float = 6
 
 def run_scanner(*args: str, timeout: float = 300) -> Run:
     result = subprocess.run(
-        [sys.executable, "-m", "scanner_app", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+        [sys.executable, "-m", "scanner_app", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
     )
     return Run(result.returncode, result.stdout, result.stderr)
 
@@ -109,16 +113,58 @@ def read_rejects(out: Path) -> list[dict[str, str]]:
 
 # -- CSV exports ----------------------------------------------------------------------------
 
-VACCINATION_HEADER = ["cccd", "family_name", "given_name", "birth_date", "vaccine", "dose_number", "total_doses", "date"]
-TEST_HEADER = ["cccd", "family_name", "given_name", "birth_date", "test_type", "result", "sample_time", "facility"]
+VACCINATION_HEADER = [
+    "cccd",
+    "family_name",
+    "given_name",
+    "birth_date",
+    "vaccine",
+    "dose_number",
+    "total_doses",
+    "date",
+]
+TEST_HEADER = [
+    "cccd",
+    "family_name",
+    "given_name",
+    "birth_date",
+    "test_type",
+    "result",
+    "sample_time",
+    "facility",
+]
 RECOVERY_HEADER = ["cccd", "family_name", "given_name", "birth_date", "first_positive_date", "recovered_date"]
 
-FAMILIES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
+FAMILIES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+]
 MIDDLES = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Xuân", "Thị Ngọc", "Hoàng"]
 GIVENS = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh",
           "Lan", "Linh", "Long", "Mai", "Nam", "Ngân", "Nhung", "Phúc", "Phương", "Quân", "Sơn", "Tâm",
           "Thảo", "Trang", "Trung", "Tuấn", "Vy", "Yến", "Ánh", "Đạt", "Ước"]  # fmt: skip
-VACCINES = ["AstraZeneca", "Pfizer", "Moderna", "Vero Cell", "Sinopharm", "Comirnaty", "Spikevax", "Covishield"]
+VACCINES = [
+    "AstraZeneca",
+    "Pfizer",
+    "Moderna",
+    "Vero Cell",
+    "Sinopharm",
+    "Comirnaty",
+    "Spikevax",
+    "Covishield",
+]
 
 
 def cccd_for(serial: int, birth: date, province: str = "056", female: bool = False) -> str:
@@ -180,7 +226,9 @@ def synthetic(people: int, at: datetime, seed: int = 7, bad_fraction: float = 0.
                 _spoil(exports, rng, today)
         if serial % 10 == 0:
             sampled = at - timedelta(hours=rng.randint(2, 60))
-            exports.tests.append([*identity, "PCR", "negative", sampled.strftime("%d/%m/%Y %H:%M"), "CDC Khánh Hòa"])
+            exports.tests.append(
+                [*identity, "PCR", "negative", sampled.strftime("%d/%m/%Y %H:%M"), "CDC Khánh Hòa"]
+            )
         if serial % 50 == 0:
             positive = today - timedelta(days=rng.randint(20, 90))
             exports.recoveries.append([*identity, dmy(positive), dmy(positive + timedelta(days=14))])
