@@ -3,7 +3,11 @@ pixels per module, quiet zone included), and the name, birth date and facts unde
 
 Drawn as an 8-bit palette picture: greys 0-253 for the QR and the anti-aliased caption,
 index 254 the band colour and 255 its lettering. One byte a pixel instead of three makes
-the PNG three times cheaper to compress, which for 10,000 cards is most of their cost.
+the PNG three times cheaper to compress. The caption is set from cached glyph images
+(`_Glyphs`): Pillow's text drawing costs ~1 ms a line because it lays out and rasterises
+every glyph on every call, which was the largest cost of issuing 10,000 cards; names are
+NFC text from a few hundred distinct letters, so each glyph is drawn once per font. (No
+kerning: the difference is invisible at these sizes.)
 """
 
 from __future__ import annotations
@@ -28,6 +32,41 @@ WHITE, BAND_FILL, BAND_INK = 253, 254, 255
 def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
     path = str(asset(*(FONT_BOLD if bold else FONT_REGULAR)))
     return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
+
+
+class _Glyphs:
+    """Anti-aliased glyph masks of one font, rasterised once each, pasted per character."""
+
+    def __init__(self, font: ImageFont.FreeTypeFont) -> None:
+        self.font = font
+        self.cache: dict[str, tuple[Image.Image | None, int, int, float]] = {}
+
+    def glyph(self, char: str) -> tuple[Image.Image | None, int, int, float]:
+        found = self.cache.get(char)
+        if found is None:
+            left, top, right, bottom = (int(v) for v in self.font.getbbox(char))
+            mask = None
+            if right > left and bottom > top:
+                mask = Image.new("L", (right - left, bottom - top), 0)
+                ImageDraw.Draw(mask).text((-left, -top), char, font=self.font, fill=255)
+            found = (mask, left, top, self.font.getlength(char))
+            self.cache[char] = found
+        return found
+
+    def width(self, text: str) -> float:
+        return sum(self.glyph(char)[3] for char in text)
+
+    def draw(self, canvas: Image.Image, x: float, y: int, text: str) -> None:
+        for char in text:
+            mask, left, top, advance = self.glyph(char)
+            if mask is not None:
+                canvas.paste(0, (round(x) + left, y + top), mask)
+            x += advance
+
+
+@cache
+def _glyphs(bold: bool, size: int) -> _Glyphs:
+    return _Glyphs(_font(bold, size))
 
 
 def _rgb(colour: tuple[float, float, float]) -> list[int]:
@@ -59,14 +98,10 @@ def write_picture(path: Path, text: CardText, symbol: Symbol) -> None:
     canvas = Image.new("L", (width, height), WHITE)
     canvas.paste(_band(text.colour, width, *text.colour_words), (0, 0))
     canvas.paste(Image.fromarray(qr, mode="L"), (0, BAND))
-    draw = ImageDraw.Draw(canvas)
     cursor = BAND + qr.shape[0] + PAD // 2
     for words, bold, size in lines:
-        font = _font(bold, size)
-        fitted = words
-        if len(words) * size * 0.62 > width - 2 * PAD:  # measuring costs as much as drawing
-            fitted = _fit(draw, words, font, width - 2 * PAD)
-        draw.text((PAD, cursor), fitted, font=font, fill=0)
+        glyphs = _glyphs(bold, size)
+        glyphs.draw(canvas, PAD, cursor, _fit(glyphs, words, width - 2 * PAD))
         cursor += size + 7
     picture = Image.frombytes("P", canvas.size, canvas.tobytes())
     picture.putpalette(_palette(text.colour))
@@ -94,7 +129,9 @@ def _parts(text: str, limit: int) -> list[str]:
     return lines
 
 
-def _fit(draw: ImageDraw.ImageDraw, line: str, font: ImageFont.FreeTypeFont, width: float) -> str:
-    while line and draw.textlength(line, font=font) > width:
+def _fit(glyphs: _Glyphs, line: str, width: float) -> str:
+    if len(line) * glyphs.font.size * 0.62 <= width:  # surely fits: no need to measure
+        return line
+    while line and glyphs.width(line) > width:
         line = line[:-2] + "…"
     return line

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PIL import Image
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -53,6 +54,16 @@ def card_origin(index: int) -> tuple[float, float]:
 def write_sheets(path: Path, cards: Iterable[tuple[CardText, Symbol]], *, title: str, footer: str) -> int:
     """Write the PDF; returns the number of sheets."""
     register_fonts()
+    # Binary image streams: reportlab's pure-Python ASCII85 encoding of every QR image was a
+    # quarter of the PDF's cost. The setting is global, so it is restored afterwards.
+    previous_a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        return _write(path, cards, title=title, footer=footer)
+    finally:
+        rl_config.useA85 = previous_a85
+
+
+def _write(path: Path, cards: Iterable[tuple[CardText, Symbol]], *, title: str, footer: str) -> int:
     canvas = Canvas(str(path), pagesize=A4, pageCompression=1, invariant=1)
     canvas.setTitle(title)
     canvas.setAuthor("scanner-issuer")
