@@ -48,4 +48,4 @@ def facts_line(dcc: dict[str, object]) -> str:
         sampled = datetime.fromisoformat(entry["sc"].replace("Z", "+00:00"))
         return f"Xét nghiệm {kind} âm tính · negative · {local_time(sampled)}"
     entry = dcc["r"][0]  # type: ignore[index]
-    return f"Đã khỏi bệnh · Recovered · dương tính · positive {day(date.fromisoformat(entry['fr']))}"
+    return f"Đã khỏi bệnh · Recovered · dương tính / positive: {day(date.fromisoformat(entry['fr']))}"

@@ -246,7 +246,7 @@ def _unique_uvci(state: IssuerState, register: Register) -> str:
 def card_text(card: IssuedCard, state: IssuerState) -> CardText:
     identity = card.person.identity
     valid_until = None
-    if card.row.type == "t":
+    if card.row.type in ("t", "r"):
         valid_until = local_time(datetime.fromisoformat(card.row.valid_until))
     return CardText(
         full_name=f"{identity.family} {identity.given}",

@@ -108,6 +108,9 @@ def draw_card(canvas: Canvas, x: float, y: float, text: CardText, symbol: Symbol
     picture = Image.fromarray(symbol.grey(1, QUIET_ZONE), mode="L")
     canvas.drawImage(ImageReader(picture), x, y, qr_side, qr_side)
     _text_column(canvas, x + qr_side, y, CARD_W - qr_side, text)
+    canvas.setStrokeGray(0.8)  # a faint edge for scissors; the crop marks guide a guillotine
+    canvas.setLineWidth(0.3)
+    canvas.rect(x, y, CARD_W, CARD_H, stroke=1, fill=0)
     canvas.restoreState()
 
 
@@ -148,9 +151,9 @@ def _text_column(canvas: Canvas, x: float, y: float, width: float, text: CardTex
         canvas.drawString(left, cursor, "Hiệu lực đến / Valid until:")
         cursor -= 2.8 * mm
         canvas.drawString(left, cursor, text.valid_until)
-    canvas.setFont(REGULAR, 4.2)
+    canvas.setFont(REGULAR, 3.9)
     canvas.setFillGray(0.3)
-    for number, line in enumerate(_split(text.uvci, REGULAR, 4.2, inner)):
+    for number, line in enumerate(_split(text.uvci, REGULAR, 3.9, inner)):
         canvas.drawString(left, y + 3.6 * mm - number * 1.8 * mm, line)
     if text.demo:
         canvas.setFillColorRGB(0.85, 0.1, 0.1)
