@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from scanner_app.core.rules import Colour, Profile, ProfileError, classify, profile_from_json
-from scanner_issuer.dcc import recovery_dcc, test_dcc, vaccination_dcc
+from scanner_issuer.dcc import build_dcc
 from scanner_issuer.errors import IssuerError
 from scanner_issuer.people import Person
-from scanner_issuer.sources import LabTest, Record, Recovery, Vaccination
+from scanner_issuer.sources import LabTest, Record, Vaccination
 
 RANK = {Colour.RED: 0, Colour.YELLOW: 1, Colour.GREEN: 2}
 TYPE_PREFERENCE = {"v": 2, "r": 1, "t": 0}  # on equal colours: the card that lasts longer
@@ -70,17 +70,10 @@ def _records(person: Person) -> list[Record]:
 
 
 def _candidate(record: Record, profile: Profile, at: datetime, country: str, issuer: str) -> Candidate:
-    if isinstance(record, Vaccination):
-        kind, maker = "v", vaccination_dcc
-    elif isinstance(record, LabTest):
-        kind, maker = "t", test_dcc
-    elif isinstance(record, Recovery):
-        kind, maker = "r", recovery_dcc
-    else:  # pragma: no cover - the Record union is closed
-        raise TypeError(type(record))
+    kind = "v" if isinstance(record, Vaccination) else "t" if isinstance(record, LabTest) else "r"
 
     def build(ci: str) -> dict[str, Any]:
-        return maker(record, country=country, issuer=issuer, ci=ci)  # type: ignore[arg-type]
+        return build_dcc(record, country=country, issuer=issuer, ci=ci)
 
     colour = classify(profile, build(PLACEHOLDER_CI), at).colour
     return Candidate(kind, record, colour, build)

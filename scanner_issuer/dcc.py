@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from scanner_app.core.names import standardise
-from scanner_issuer.sources import Identity, LabTest, Recovery, Vaccination
+from scanner_issuer.sources import Identity, LabTest, Record, Recovery, Vaccination
 
 SCHEMA_VERSION = "1.3.0"
 COVID_19 = "840539006"
@@ -92,6 +92,14 @@ def recovery_dcc(record: Recovery, *, country: str, issuer: str, ci: str) -> dic
         "ci": ci,
     }
     return {**_base(record.identity), "r": [entry]}
+
+
+def build_dcc(record: Record, *, country: str, issuer: str, ci: str) -> dict[str, Any]:
+    if isinstance(record, Vaccination):
+        return vaccination_dcc(record, country=country, issuer=issuer, ci=ci)
+    if isinstance(record, LabTest):
+        return test_dcc(record, country=country, issuer=issuer, ci=ci)
+    return recovery_dcc(record, country=country, issuer=issuer, ci=ci)
 
 
 def certificate_type(dcc: dict[str, Any]) -> str:

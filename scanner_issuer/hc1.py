@@ -46,7 +46,8 @@ def cwt_payload(dcc: dict[str, Any], *, country: str, issued_at: datetime, expir
 
 def sign_card(payload: bytes, key: SigningKey) -> str:
     cose = sign1(payload, key.private_key, kid=key.signer.kid)
-    return "HC1:" + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
+    encoded: bytes = base45.b45encode(zlib.compress(cose, 9))
+    return "HC1:" + encoded.decode("ascii")
 
 
 def check_card(text: str, key: SigningKey, issued_at: datetime) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -246,7 +246,11 @@ def _recovery(ref: RowRef, row: dict[str, str], at: datetime) -> Recovery:
     return Recovery(ref, identity, first, recovered)
 
 
-_PARSERS = {"vaccinations": _vaccination, "tests": _test, "recoveries": _recovery}
+_PARSERS: dict[str, Callable[[RowRef, dict[str, str], datetime], Record]] = {
+    "vaccinations": _vaccination,
+    "tests": _test,
+    "recoveries": _recovery,
+}
 
 
 def vn_midnight(day: date) -> datetime:

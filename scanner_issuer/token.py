@@ -72,14 +72,15 @@ def generate_key(session: pkcs11.Session, *, alg: str, label: str, key_id: bytes
     """A new key pair inside the token; returns the private key object (never its value)."""
     if _find(session, ObjectClass.PRIVATE_KEY, key_id) is not None:
         raise IssuerError(f"the token already holds a key with id {key_id.hex()} ({label})")
-    common = {"store": True, "label": label, "id": key_id}
     if alg == "ES256":
         curve = {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}
         params = session.create_domain_parameters(KeyType.EC, curve, local=True)
         _, private = params.generate_keypair(
             private_template={**_PRIVATE_TEMPLATE, **_NO_OTHER_USE[KeyType.EC]},
             public_template=_PUBLIC_TEMPLATE,
-            **common,
+            store=True,
+            label=label,
+            id=key_id,
         )
     elif alg == "PS256":
         _, private = session.generate_keypair(
@@ -87,7 +88,9 @@ def generate_key(session: pkcs11.Session, *, alg: str, label: str, key_id: bytes
             RSA_BITS,
             private_template={**_PRIVATE_TEMPLATE, **_NO_OTHER_USE[KeyType.RSA]},
             public_template=_PUBLIC_TEMPLATE,
-            **common,
+            store=True,
+            label=label,
+            id=key_id,
         )
     else:
         raise IssuerError(f"unsupported algorithm {alg}")
@@ -132,7 +135,9 @@ class TokenECKey(ec.EllipticCurvePrivateKey):
         self._private = private
         self._public = public
 
-    def sign(self, data: bytes, signature_algorithm: ec.EllipticCurveSignatureAlgorithm) -> bytes:
+    def sign(
+        self, data: bytes | bytearray | memoryview, signature_algorithm: ec.EllipticCurveSignatureAlgorithm
+    ) -> bytes:
         algorithm = signature_algorithm.algorithm
         if not isinstance(algorithm, hashes.SHA256):
             raise IssuerError("token EC keys sign with SHA-256 only")
@@ -185,7 +190,7 @@ class TokenRSAKey(rsa.RSAPrivateKey):
 
     def sign(
         self,
-        data: bytes,
+        data: bytes | bytearray | memoryview,
         padding_: padding.AsymmetricPadding,
         algorithm: Any,
     ) -> bytes:
@@ -194,11 +199,11 @@ class TokenRSAKey(rsa.RSAPrivateKey):
         if isinstance(padding_, padding.PSS):
             parameters = (Mechanism.SHA256, pkcs11.MGF.SHA256, 32)
             result: bytes = self._private.sign(
-                data, mechanism=Mechanism.SHA256_RSA_PKCS_PSS, mechanism_param=parameters
+                bytes(data), mechanism=Mechanism.SHA256_RSA_PKCS_PSS, mechanism_param=parameters
             )
             return result
         if isinstance(padding_, padding.PKCS1v15):
-            result = self._private.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS)
+            result = self._private.sign(bytes(data), mechanism=Mechanism.SHA256_RSA_PKCS)
             return result
         raise IssuerError(f"unsupported RSA padding {padding_.name}")
 
