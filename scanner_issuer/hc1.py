@@ -5,7 +5,7 @@ card may leave the issuer (a card the scanner would refuse is an error, never ou
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,16 +22,12 @@ from scanner_issuer.keys import PrivateKey
 CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_HCERT = 1, 4, 6, -260
 
 
-@dataclass
+@dataclass(frozen=True)
 class SigningKey:
     """A document signer ready to sign: its token (or DEMO file) key and its trust entry."""
 
     private_key: PrivateKey
     signer: SignerKey
-    trust_store: TrustStore = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.trust_store = TrustStore([self.signer])
 
 
 def cwt_payload(dcc: dict[str, Any], *, country: str, issued_at: datetime, expires_at: datetime) -> bytes:
@@ -50,8 +46,8 @@ def sign_card(payload: bytes, key: SigningKey) -> str:
     return "HC1:" + encoded.decode("ascii")
 
 
-def check_card(text: str, key: SigningKey, issued_at: datetime) -> None:
-    """The scanner's verifier must accept the card as of its issue time."""
-    verdict = verify(text, VerifyContext(key.trust_store, issued_at))
+def check_card(text: str, trust: TrustStore, issued_at: datetime) -> None:
+    """The scanner's verifier must accept the card, signed by this signer, as of its issue time."""
+    verdict = verify(text, VerifyContext(trust, issued_at))
     if not verdict.valid:
         raise IssuerError(f"a freshly signed card does not verify ({verdict.reason}); nothing was issued")

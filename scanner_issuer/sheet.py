@@ -9,7 +9,8 @@ smoothing, so every module prints as a sharp square at any printer resolution.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image
@@ -51,35 +52,53 @@ def card_origin(index: int) -> tuple[float, float]:
     return x, y
 
 
-def write_sheets(path: Path, cards: Iterable[tuple[CardText, Symbol]], *, title: str, footer: str) -> int:
-    """Write the PDF; returns the number of sheets."""
-    register_fonts()
-    # Binary image streams: reportlab's pure-Python ASCII85 encoding of every QR image was a
-    # quarter of the PDF's cost. The setting is global, so it is restored afterwards.
-    previous_a85, rl_config.useA85 = rl_config.useA85, 0
+class SheetWriter:
+    """Cards go onto A4 sheets in the order they are added; `close()` writes the PDF."""
+
+    def __init__(self, path: Path, *, title: str, footer: str) -> None:
+        register_fonts()
+        self.canvas = Canvas(str(path), pagesize=A4, pageCompression=1, invariant=1)
+        self.canvas.setTitle(title)
+        self.canvas.setAuthor("scanner-issuer")
+        self.footer = footer
+        self.cards = 0
+        self.sheets = 0
+
+    def add(self, text: CardText, symbol: Symbol) -> None:
+        if self.cards % CARDS_PER_SHEET == 0:
+            if self.cards:
+                self.canvas.showPage()
+            self.sheets += 1
+            _sheet_furniture(self.canvas, f"{self.footer} · tờ / sheet {self.sheets}")
+        with _binary_streams():
+            draw_card(self.canvas, *card_origin(self.cards), text, symbol)
+        self.cards += 1
+
+    def close(self) -> int:
+        """Write the file (only if it has a card); returns the number of sheets."""
+        if self.cards:
+            self.canvas.showPage()
+            with _binary_streams():
+                self.canvas.save()
+        return self.sheets
+
+
+@contextmanager
+def _binary_streams() -> Iterator[None]:
+    """reportlab's pure-Python ASCII85 encoding of every QR image was a quarter of the PDF's
+    cost; binary streams are as valid. The setting is global, so it is restored at once."""
+    previous, rl_config.useA85 = rl_config.useA85, 0
     try:
-        return _write(path, cards, title=title, footer=footer)
+        yield
     finally:
-        rl_config.useA85 = previous_a85
+        rl_config.useA85 = previous
 
 
-def _write(path: Path, cards: Iterable[tuple[CardText, Symbol]], *, title: str, footer: str) -> int:
-    canvas = Canvas(str(path), pagesize=A4, pageCompression=1, invariant=1)
-    canvas.setTitle(title)
-    canvas.setAuthor("scanner-issuer")
-    sheets = 0
-    index = 0
-    for index, (text, symbol) in enumerate(cards):
-        if index % CARDS_PER_SHEET == 0:
-            if index:
-                canvas.showPage()
-            sheets += 1
-            _sheet_furniture(canvas, f"{footer} · tờ / sheet {sheets}")
-        draw_card(canvas, *card_origin(index), text, symbol)
-    if sheets:
-        canvas.showPage()
-        canvas.save()
-    return sheets
+def write_sheets(path: Path, cards: Iterable[tuple[CardText, Symbol]], *, title: str, footer: str) -> int:
+    writer = SheetWriter(path, title=title, footer=footer)
+    for text, symbol in cards:
+        writer.add(text, symbol)
+    return writer.close()
 
 
 def _sheet_furniture(canvas: Canvas, footer: str) -> None:
