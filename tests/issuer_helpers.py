@@ -42,6 +42,16 @@ def softhsm_module() -> str:
     pytest.skip(message)
 
 
+def need_tool(command: str, package: str) -> None:
+    """Skip with the package to install when a system tool is missing; fail when CI=true."""
+    if shutil.which(command):
+        return
+    message = f"{command} is not installed: apt-get install {package}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @dataclass(frozen=True)
 class Token:
     """A freshly initialised SoftHSM2 token that lives in its own folder."""

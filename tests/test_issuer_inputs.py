@@ -23,6 +23,7 @@ from tests.issuer_helpers import (
     TEST_HEADER,
     VACCINATION_HEADER,
     cccd_for,
+    need_tool,
     read_cards,
     read_rejects,
     run_issuer,
@@ -280,6 +281,7 @@ def test_demo_file_keys_are_labelled_everywhere(state: IssuerState, tmp_path: Pa
 
     from cryptography import x509
 
+    need_tool("pdftotext", "poppler-utils")
     vaccinations = write(tmp_path / "v.csv", VACCINATION_HEADER, [[*AN, "Pfizer", "2", "2", "01/09/2021"]])
     out = tmp_path / "out"
     out.mkdir()

@@ -316,6 +316,30 @@ def test_rotation_keeps_old_cards_until_their_signer_is_withdrawn(
     assert verify(old["hc1"], bundle)["reason"] == "kid_unknown"
     assert verify(new["hc1"], bundle)["reason"] == "ok"
 
+    # the DSC that signed `new` leaks: rotate it out and block it in every scanner
+    assert run_issuer("rotate", "--dir", str(state), "--at", AT, env=env).code == 0
+    status = json.loads((state / "issuer.json").read_text())
+    leaked = next(s for s in status["signers"] if s["kid"] != retired["kid"] and s["status"] == "retired")
+    compromised = run_issuer(
+        "withdraw", "--dir", str(state), "--kid", leaked["kid"], "--compromised", env=env
+    )
+    assert compromised.code == 0, compromised.err
+    trust = folder / "trust-leak"
+    exported = run_issuer("export-trust", "--dir", str(state), "--out", str(trust), "--at", AT, env=env)
+    assert "--block-key" in exported.out and (trust / "blocked-signers.pem").exists()
+    leaked_pem = state / "certs" / f"{leaked['label']}.pem"
+    bundle = folder / "bundle-leak.cose"
+    built = run_scanner(
+        "bundle", "build", "--signer", str(trust / "signers.pem"), "--signer", str(leaked_pem),
+        "--block-key", str(trust / "blocked-signers.pem"), "--revoked", str(trust / "revoked.txt"),
+        "--profile-file", str(PROFILE), "--policy-file", str(POLICY), "--sequence", "6", "--issued-at", AT,
+        "--demo", "--sign-key", str(ANCHOR_KEY), "--out", str(bundle),
+    )  # fmt: skip
+    assert built.code == 0, built.err
+    assert (
+        verify(new["hc1"], bundle)["reason"] == "key_blocked"
+    )  # even where an old signer file still lists it
+
 
 def test_a_wrong_pin_issues_nothing_and_leaves_the_register_alone(
     world: dict[str, Any], tmp_path: Path
