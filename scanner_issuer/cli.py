@@ -110,10 +110,12 @@ def run_issue(args: argparse.Namespace) -> int:
     }
     if not sources:
         raise IssuerError("give at least one of --vaccinations, --tests, --recoveries")
+    at = _moment(args.at)
+    state = _state(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    request = IssueRequest(sources, _moment(args.at), out, Path(args.profile) if args.profile else None)
-    report = issue(_state(args), request)
+    request = IssueRequest(sources, at, out, Path(args.profile) if args.profile else None)
+    report = issue(state, request)
     print(report.summary())
     print(f"outputs in {out}: cards.jsonl, rejects.csv" + (", cards.pdf, png/" if report.sheets else ""))
     return 0

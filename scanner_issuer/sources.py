@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from scanner_app.core.names import standardise
@@ -251,7 +251,3 @@ _PARSERS: dict[str, Callable[[RowRef, dict[str, str], datetime], Record]] = {
     "tests": _test,
     "recoveries": _recovery,
 }
-
-
-def vn_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), VN_TIME)

@@ -20,13 +20,3 @@ def new_uvci(country: str, province: str) -> str:
     opaque = province + "".join(secrets.choice(RANDOM_ALPHABET) for _ in range(RANDOM_LENGTH))
     body = f"URN:UVCI:01:{country}:{opaque}"
     return f"{body}#{luhn.calc_check_digit(body, alphabet=CHECK_ALPHABET)}"
-
-
-def uvci_checks(uvci: str) -> bool:
-    body, sep, check = uvci.rpartition("#")
-    if not sep or len(check) != 1:
-        return False
-    try:
-        return luhn.is_valid(body + check, alphabet=CHECK_ALPHABET)
-    except Exception:  # stdnum raises its own error types for characters outside the alphabet
-        return False
