@@ -7,6 +7,7 @@ anything is written.
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from scanner_issuer.errors import IssuerError
 from scanner_issuer.keys import KeyBackend, open_backend
 from scanner_issuer.state import STATE_FILE, IssuerState, SignerRecord, pem, signer_record, write_atomic
 from scanner_issuer.token import TokenConfig
+
+MAX_ISSUER = 80  # DCC schema maxLength of "is"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class InitOptions:
 
 def init_issuer(options: InitOptions) -> IssuerState:
     folder = options.folder
+    _check_names(options)
     if (folder / STATE_FILE).exists():
         raise IssuerError(f"{folder} already holds an issuer; use rotate to add document signers")
     _check_profile(options.profile)
@@ -113,6 +117,18 @@ def _check_issued(certificate: x509.Certificate, csca: x509.Certificate) -> None
         raise IssuerError(f"the new DSC does not verify against the CSCA: {exc}") from exc
     except Exception as exc:  # InvalidSignature has no common base with the above
         raise IssuerError(f"the new DSC's signature does not verify: {type(exc).__name__}") from exc
+
+
+def _check_names(options: InitOptions) -> None:
+    """What goes into every card must pass the DCC schema, or every card would be refused."""
+    if not re.fullmatch(r"[A-Z]{2}", options.country):
+        raise IssuerError(f"--country {options.country!r}: two capital letters (ISO 3166-1), e.g. VN")
+    if not re.fullmatch(r"[A-Z0-9]{1,6}", options.province):
+        raise IssuerError(
+            f"--province {options.province!r}: 1-6 capital letters or digits (it goes into UVCIs)"
+        )
+    if not 0 < len(options.issuer_name) <= MAX_ISSUER:
+        raise IssuerError(f"--issuer-name: 1-{MAX_ISSUER} characters (the DCC 'is' field)")
 
 
 def _check_profile(path: Path) -> None:

@@ -5,6 +5,7 @@ and the choice of card per person. Keys in DEMO files: these tests are about the
 from __future__ import annotations
 
 import csv
+import dataclasses
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -154,6 +155,69 @@ def test_schema_check_refuses_what_the_1_3_0_schema_refuses() -> None:
     dcc["v"][0]["dn"] = 0
     dcc["nam"]["fnt"] = "Nguyễn"
     assert len(schema_problems(dcc)) == 2
+
+
+def test_a_dcc_the_schema_refuses_is_rejected_and_never_signed(state: IssuerState, tmp_path: Path) -> None:
+    # init refuses such a name; an issuer.json edited by hand is caught at the last step
+    wrong = dataclasses.replace(state, issuer_name="Sở Y tế " + "Khánh Hòa " * 9)
+    vaccinations = write(tmp_path / "v.csv", VACCINATION_HEADER, [[*AN, "Pfizer", "2", "2", "01/09/2021"]])
+    out = tmp_path / "out"
+    out.mkdir()
+    report = issue(wrong, IssueRequest({"vaccinations": vaccinations}, AT, out))
+    (reject,) = read_rejects(out)
+    assert (reject["line"], reject["reason"]) == ("2", "schema_invalid") and "is too long" in reject["detail"]
+    assert report.signatures == 0 and read_cards(out) == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("country", "vn", "two capital letters"),
+        ("province", "Khánh", "capital letters"),
+        ("issuer_name", "x" * 81, "1-80"),
+    ],
+)
+def test_init_refuses_names_the_schema_would_refuse(
+    option: str, value: str, message: str, tmp_path: Path
+) -> None:
+    options = InitOptions(
+        tmp_path / "s",
+        None,
+        "VN",
+        "KH",
+        "Sở Y tế",
+        "ES256",
+        False,
+        ROOT / "assets" / "rules" / "VN-KH-2021-10.json",
+        AT,
+    )
+    with pytest.raises(IssuerError, match=message):
+        init_issuer(dataclasses.replace(options, **{option: value}))
+    assert not (tmp_path / "s").exists()
+
+
+def test_revoke_by_cccd_revokes_every_card_of_the_person(state: IssuerState, tmp_path: Path) -> None:
+    from scanner_app.core.revocation import certificate_hash
+    from scanner_issuer.revoking import revoke
+    from scanner_issuer.trust_export import export_trust
+
+    person = [cccd_for(77, date(1977, 7, 7)), "Lý", "Thường Kiệt", "07/07/1977"]
+    vaccinations = write(
+        tmp_path / "v.csv", VACCINATION_HEADER, [[*person, "Pfizer", "1", "2", "10/10/2021"]]
+    )
+    tests = write(tmp_path / "t.csv", TEST_HEADER, [[*person, "PCR", "negative", "14/10/2021 20:00", "CDC"]])
+    out = tmp_path / "out"
+    out.mkdir()
+    issue(state, IssueRequest({"vaccinations": vaccinations, "tests": tests}, AT, out))
+    uvcis = sorted(c["uvci"] for c in read_cards(out))
+    assert len(uvcis) == 2
+    assert sorted(revoke(state, uvci=None, cccd=person[0], reason="issued_in_error", at=AT)) == uvcis
+    exported = export_trust(state, tmp_path / "trust", AT)
+    lines = (tmp_path / "trust" / "revoked.txt").read_text().splitlines()
+    assert {f"hash:{certificate_hash(u).hex()}" for u in uvcis} <= set(lines)
+    assert exported.revoked == len(lines) - 1  # the first line is a comment
+    with pytest.raises(IssuerError, match="no active card"):
+        revoke(state, uvci=None, cccd=person[0], reason="lost", at=AT)
 
 
 def test_conflicts_reject_every_row_of_that_person(state: IssuerState, tmp_path: Path) -> None:
