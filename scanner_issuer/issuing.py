@@ -27,7 +27,7 @@ from scanner_issuer.dcc import content_key, schema_problems
 from scanner_issuer.errors import IssuerError
 from scanner_issuer.hc1 import SigningKey, cwt_payload, sign_card
 from scanner_issuer.keys import KeyBackend, open_backend
-from scanner_issuer.outputs import IssuedCard, card_text, picture_name, publish, write_lists
+from scanner_issuer.outputs import OUTPUT_NAMES, IssuedCard, card_text, picture_name, publish, write_lists
 from scanner_issuer.people import Person, merge
 from scanner_issuer.reasons import Reason, Reject
 from scanner_issuer.register import CardRow, Register
@@ -82,6 +82,12 @@ class IssueRequest:
 
 
 def issue(state: IssuerState, request: IssueRequest) -> IssueReport:
+    existing = [name for name in OUTPUT_NAMES if (request.out / name).exists()]
+    if existing:
+        raise IssuerError(
+            f"{request.out} already holds an issue run's outputs ({', '.join(existing)}); "
+            "give a new --out folder, so that no sheet waiting to be printed is overwritten"
+        )
     report = IssueReport()
     stages = report.stages
     at = request.at.replace(microsecond=0)

@@ -81,14 +81,9 @@ def write_lists(staging: Path, cards: list[IssuedCard], rejects: list[Reject], s
 
 
 def publish(staging: Path, out: Path) -> None:
-    """Replace the previous run's outputs in OUTDIR with this run's."""
+    """Move the staged outputs into OUTDIR (which held none: issue checks that first)."""
     for name in OUTPUT_NAMES:
-        target = out / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
         source = staging / name
         if source.exists():
-            source.rename(target)
+            source.rename(out / name)
     shutil.rmtree(staging)

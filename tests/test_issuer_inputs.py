@@ -359,5 +359,16 @@ def test_demo_file_keys_are_labelled_everywhere(state: IssuerState, tmp_path: Pa
     assert "DEMO · KHÔNG CÓ GIÁ TRỊ" in text.stdout and "NGUYỄN VĂN AN" in text.stdout
 
 
+def test_an_out_folder_with_earlier_outputs_is_refused(state: IssuerState, tmp_path: Path) -> None:
+    vaccinations = write(tmp_path / "v.csv", VACCINATION_HEADER, [[*BINH, "Moderna", "2", "2", "01/09/2021"]])
+    out = tmp_path / "out"
+    out.mkdir()
+    issue(state, IssueRequest({"vaccinations": vaccinations}, AT, out))
+    before = (out / "cards.pdf").read_bytes()
+    with pytest.raises(IssuerError, match="already holds an issue run's outputs"):
+        issue(state, IssueRequest({"vaccinations": vaccinations}, AT, out))
+    assert (out / "cards.pdf").read_bytes() == before
+
+
 def test_the_saved_profile_is_the_one_given_at_init(state: IssuerState) -> None:
     assert load_profile(state.profile_path()).id == "VN-KH-2021-10"
