@@ -11,8 +11,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from scanner_app.core.names import standardise
-from scanner_issuer.sources import Identity, LabTest, Record, Recovery, Vaccination
+from scanner_issuer.sources import Identity, LabTest, Record, Recovery, Vaccination, standard_name
 
 SCHEMA_VERSION = "1.3.0"
 COVID_19 = "840539006"
@@ -43,9 +42,9 @@ def _base(identity: Identity) -> dict[str, Any]:
         "ver": SCHEMA_VERSION,
         "nam": {
             "fn": identity.family,
-            "fnt": standardise(identity.family),
+            "fnt": standard_name(identity.family),
             "gn": identity.given,
-            "gnt": standardise(identity.given),
+            "gnt": standard_name(identity.given),
         },
         "dob": identity.dob.isoformat(),
     }

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from scanner_issuer.assets import FONT_BOLD, FONT_REGULAR, asset
 from scanner_issuer.card_text import COLOUR_INK, COLOUR_RGB, CardText
-from scanner_issuer.qr import Symbol
+from scanner_issuer.qr import QUIET_ZONE, Symbol
 
 SCALE = 4
 BAND = 48
@@ -35,32 +35,36 @@ def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
 
 
 class _Glyphs:
-    """Anti-aliased glyph masks of one font, rasterised once each, pasted per character."""
+    """Anti-aliased glyph masks of one font, rasterised once each, blended per character."""
 
     def __init__(self, font: ImageFont.FreeTypeFont) -> None:
         self.font = font
-        self.cache: dict[str, tuple[Image.Image | None, int, int, float]] = {}
+        self.cache: dict[str, tuple[np.ndarray | None, int, int, float]] = {}
 
-    def glyph(self, char: str) -> tuple[Image.Image | None, int, int, float]:
+    def glyph(self, char: str) -> tuple[np.ndarray | None, int, int, float]:
         found = self.cache.get(char)
         if found is None:
             left, top, right, bottom = (int(v) for v in self.font.getbbox(char))
-            mask = None
+            keep = None
             if right > left and bottom > top:
                 mask = Image.new("L", (right - left, bottom - top), 0)
                 ImageDraw.Draw(mask).text((-left, -top), char, font=self.font, fill=255)
-            found = (mask, left, top, self.font.getlength(char))
+                keep = 255 - np.asarray(mask, dtype=np.uint16)  # how much of the paper stays
+            found = (keep, left, top, self.font.getlength(char))
             self.cache[char] = found
         return found
 
     def width(self, text: str) -> float:
         return sum(self.glyph(char)[3] for char in text)
 
-    def draw(self, canvas: Image.Image, x: float, y: int, text: str) -> None:
+    def draw(self, canvas: np.ndarray, x: float, y: int, text: str) -> None:
+        """Black ink over the canvas: paper * (255 - coverage) / 255, as Pillow blends."""
         for char in text:
-            mask, left, top, advance = self.glyph(char)
-            if mask is not None:
-                canvas.paste(0, (round(x) + left, y + top), mask)
+            keep, left, top, advance = self.glyph(char)
+            if keep is not None:
+                column, row = round(x) + left, y + top
+                area = canvas[row : row + keep.shape[0], column : column + keep.shape[1]]
+                area[...] = area * keep[: area.shape[0], : area.shape[1]] // 255
             x += advance
 
 
@@ -80,30 +84,31 @@ def _palette(colour: str) -> list[int]:
 
 
 @cache
-def _band(colour: str, width: int, vietnamese: str, english: str) -> Image.Image:
+def _band(colour: str, width: int, vietnamese: str, english: str) -> np.ndarray:
     band = Image.new("L", (width, BAND), BAND_FILL)
     draw = ImageDraw.Draw(band)
     draw.fontmode = "1"  # two palette entries only: no anti-aliasing between them
     draw.text(
         (width / 2, BAND / 2), f"{vietnamese} · {english}", font=_font(True, 22), fill=BAND_INK, anchor="mm"
     )
-    return band
+    return np.asarray(band)
 
 
 def write_picture(path: Path, text: CardText, symbol: Symbol) -> None:
-    qr = np.where(symbol.grey(SCALE) == 0, 0, WHITE).astype(np.uint8)
+    modules = np.pad(symbol.modules, QUIET_ZONE)
+    qr = np.where(modules, np.uint8(0), np.uint8(WHITE)).repeat(SCALE, axis=0).repeat(SCALE, axis=1)
     width = qr.shape[1]
     lines = _caption(text)
     height = BAND + qr.shape[0] + PAD + sum(size + 7 for _, _, size in lines) + PAD
-    canvas = Image.new("L", (width, height), WHITE)
-    canvas.paste(_band(text.colour, width, *text.colour_words), (0, 0))
-    canvas.paste(Image.fromarray(qr, mode="L"), (0, BAND))
+    canvas = np.full((height, width), WHITE, dtype=np.uint16)
+    canvas[:BAND] = _band(text.colour, width, *text.colour_words)
+    canvas[BAND : BAND + qr.shape[0]] = qr
     cursor = BAND + qr.shape[0] + PAD // 2
     for words, bold, size in lines:
         glyphs = _glyphs(bold, size)
         glyphs.draw(canvas, PAD, cursor, _fit(glyphs, words, width - 2 * PAD))
         cursor += size + 7
-    picture = Image.frombytes("P", canvas.size, canvas.tobytes())
+    picture = Image.frombytes("P", (width, height), canvas.astype(np.uint8).tobytes())
     picture.putpalette(_palette(text.colour))
     picture.save(path, format="PNG", optimize=False, compress_level=1)
 

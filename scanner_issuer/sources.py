@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from scanner_app.core.names import standardise
@@ -145,11 +146,18 @@ def _identity(ref: RowRef, row: dict[str, str], at: datetime) -> Identity:
     return Identity(cccd, family, given, dob)
 
 
+@lru_cache(maxsize=8192)
+def standard_name(name: str) -> str:
+    """The ICAO 9303 form (fnt/gnt), cached: a name is checked here and built into a DCC thrice."""
+    return standardise(name)
+
+
 def _name(row: dict[str, str], column: str) -> str:
     value = _field(row, column)
     if not _NAME_CHARS.fullmatch(value):
         raise _RowProblem(Reason.BAD_NAME, f"{column} {value!r}: letters, spaces, ' and - only")
-    if len(value) > MAX_NAME or len(standardise(value)) > MAX_NAME or not standardise(value):
+    standard = standard_name(value)
+    if len(value) > MAX_NAME or len(standard) > MAX_NAME or not standard:
         raise _RowProblem(Reason.BAD_NAME, f"{column} {value!r} is too long or has no Latin letters")
     return value
 
