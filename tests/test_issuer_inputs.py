@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from scanner_issuer.issuing import IssueRequest, issue
 from scanner_issuer.products import find_product
 from scanner_issuer.sources import VN_TIME, Identity, Vaccination, parse_time, read_source
 from scanner_issuer.state import IssuerState
+from tests.conftest import shared_path
 from tests.issuer_helpers import (
     RECOVERY_HEADER,
     TEST_HEADER,
@@ -152,9 +154,31 @@ def test_schema_check_refuses_what_the_1_3_0_schema_refuses() -> None:
     record = Vaccination(None, identity, "Pfizer", product, 2, 2, date(2021, 9, 1))  # type: ignore[arg-type]
     dcc = vaccination_dcc(record, country="VN", issuer="Sở Y tế Khánh Hòa", ci="URN:UVCI:01:VN:KHABC#D")
     assert schema_problems(dcc) == []
-    dcc["v"][0]["dn"] = 0
-    dcc["nam"]["fnt"] = "Nguyễn"
-    assert len(schema_problems(dcc)) == 2
+    wrong_dose = {**dcc, "v": [{**dcc["v"][0], "dn": 0}]}
+    assert schema_problems(wrong_dose) == ["data.v[0].dn must be bigger than or equal to 1"]
+    wrong_name = {**dcc, "nam": {**dcc["nam"], "fnt": "Nguyễn"}}
+    assert "fnt must match pattern" in schema_problems(wrong_name)[0]
+    assert schema_problems({k: v for k, v in dcc.items() if k != "dob"}) != []
+
+
+def test_the_compiled_schema_agrees_with_the_reference_validator_on_the_eu_conformance_data() -> None:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    from scanner_issuer.dcc import schema
+
+    reference = Draft202012Validator(schema(), format_checker=FormatChecker())
+    cases = shared_path("dgc", "cases")
+    verdicts = {True: 0, False: 0}
+    for case in sorted(cases.iterdir()):
+        if not (case / "case.json").exists():
+            continue
+        payload = json.loads((case / "case.json").read_text())["fields"].get("JSON")
+        if not isinstance(payload, dict):
+            continue
+        valid = reference.is_valid(payload)
+        assert (schema_problems(payload) == []) == valid, case.name
+        verdicts[valid] += 1
+    assert verdicts[True] > 100 and verdicts[False] > 5  # both kinds were compared
 
 
 def test_a_dcc_the_schema_refuses_is_rejected_and_never_signed(state: IssuerState, tmp_path: Path) -> None:
@@ -165,7 +189,10 @@ def test_a_dcc_the_schema_refuses_is_rejected_and_never_signed(state: IssuerStat
     out.mkdir()
     report = issue(wrong, IssueRequest({"vaccinations": vaccinations}, AT, out))
     (reject,) = read_rejects(out)
-    assert (reject["line"], reject["reason"]) == ("2", "schema_invalid") and "is too long" in reject["detail"]
+    assert (reject["line"], reject["reason"]) == (
+        "2",
+        "schema_invalid",
+    ) and "shorter than or equal to 80" in reject["detail"]
     assert report.signatures == 0 and read_cards(out) == []
 
 
