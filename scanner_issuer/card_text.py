@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from scanner_issuer.sources import VN_TIME
 
@@ -37,15 +38,15 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(VN_TIME).strftime("%d/%m/%Y %H:%M")
 
 
-def facts_line(dcc: dict[str, object]) -> str:
+def facts_line(dcc: dict[str, Any]) -> str:
     if "v" in dcc:
-        entry = dcc["v"][0]  # type: ignore[index]
+        entry = dcc["v"][0]
         dose = f"{entry['dn']}/{entry['sd']}"
         return f"Tiêm chủng · Vaccinated {dose} · {day(date.fromisoformat(entry['dt']))}"
     if "t" in dcc:
-        entry = dcc["t"][0]  # type: ignore[index]
+        entry = dcc["t"][0]
         kind = "PCR" if entry["tt"] == "LP6464-4" else "Test nhanh · RAT"
         sampled = datetime.fromisoformat(entry["sc"].replace("Z", "+00:00"))
         return f"Xét nghiệm {kind} âm tính · negative · {local_time(sampled)}"
-    entry = dcc["r"][0]  # type: ignore[index]
+    entry = dcc["r"][0]
     return f"Đã khỏi bệnh · Recovered · dương tính / positive: {day(date.fromisoformat(entry['fr']))}"

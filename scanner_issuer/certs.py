@@ -12,9 +12,12 @@ from datetime import datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from scanner_issuer.keys import PrivateKey
+
+PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 
 USAGE_OIDS = {
     "t": "1.3.6.1.4.1.1847.2021.1.1",
@@ -62,7 +65,7 @@ def build_csca(
 
 
 def build_dsc(
-    key_public: object,
+    key_public: PublicKey,
     *,
     csca: x509.Certificate,
     csca_key: PrivateKey,
@@ -77,21 +80,28 @@ def build_dsc(
         x509.CertificateBuilder()
         .subject_name(_name(country, organisation, common_name))
         .issuer_name(csca.subject)
-        .public_key(key_public)  # type: ignore[arg-type]
+        .public_key(key_public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(min(not_before + timedelta(days=DSC_DAYS), csca.not_valid_after_utc))
         .add_extension(_signer_usage(), critical=True)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(csca.public_key()),  # type: ignore[arg-type]
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(_ca_public_key(csca)),
             critical=False,
         )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key_public), critical=False)  # type: ignore[arg-type]
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key_public), critical=False)
     )
     if sorted(types) != sorted(ALL_TYPES):
         oids = [ObjectIdentifier(USAGE_OIDS[kind]) for kind in types]
         builder = builder.add_extension(x509.ExtendedKeyUsage(oids), critical=False)
     return builder.sign(csca_key, hashes.SHA256())
+
+
+def _ca_public_key(csca: x509.Certificate) -> PublicKey:
+    key = csca.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey | rsa.RSAPublicKey):
+        raise TypeError(f"unexpected CSCA key type {type(key).__name__}")
+    return key
 
 
 def _ca_usage() -> x509.KeyUsage:

@@ -11,9 +11,13 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner_issuer.errors import IssuerError
 from scanner_issuer.token import TokenConfig
+
+if TYPE_CHECKING:
+    from scanner_issuer.state import IssuerState
 
 PROG = "scanner-issuer"
 
@@ -30,7 +34,7 @@ def _moment(text: str | None) -> datetime:
     return moment
 
 
-def _state(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _state(args: argparse.Namespace) -> IssuerState:
     from scanner_issuer.state import IssuerState
 
     return IssuerState.load(Path(args.dir))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import pkcs11
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -33,15 +34,15 @@ class KeyBackend(Protocol):
 
 @dataclass
 class TokenBackend:
-    session: object
+    session: pkcs11.Session
     demo: bool = False
 
     def generate(self, *, alg: str, label: str, key_id: bytes) -> PrivateKey:
-        generate_key(self.session, alg=alg, label=label, key_id=key_id)  # type: ignore[arg-type]
+        generate_key(self.session, alg=alg, label=label, key_id=key_id)
         return self.key(key_id)
 
     def key(self, key_id: bytes) -> PrivateKey:
-        return token_key(self.session, key_id)  # type: ignore[arg-type]
+        return token_key(self.session, key_id)
 
 
 @dataclass
