@@ -3,7 +3,6 @@ the hub can make: the same card hash at two checkpoints too close in time."""
 
 from __future__ import annotations
 
-import csv
 import itertools
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -14,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 
 from scanner_app.core.record import EXPORT_COLUMNS, Flag, day_bounds
+from scanner_app.services import sheets
 from scanner_hub.db import OUTSIDE_WINDOW_DAY, checks
 
 HUB_COLUMNS = (*EXPORT_COLUMNS, "received_at", "hub_flags")
@@ -65,17 +65,8 @@ def _values(row: dict[str, Any]) -> list[Any]:
 
 def write(rows: list[dict[str, Any]], out: Path, kind: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
+    values = [_values(r) for r in rows]
     if kind == "csv":
-        with open(out, "w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(HUB_COLUMNS)
-            writer.writerows(_values(r) for r in rows)
-        return
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Checks")
-    sheet.append(list(HUB_COLUMNS))
-    for row in rows:
-        sheet.append(_values(row))
-    workbook.save(out)
+        sheets.write_csv(out, HUB_COLUMNS, values)
+    else:
+        sheets.write_xlsx(out, [("Checks", HUB_COLUMNS, values)])

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
+from scanner_app.core.record import EXPORT_COLUMNS
 from scanner_app.local.device import Device
+from scanner_app.services import sheets
 from scanner_app.store import export as exports
 from scanner_app.store.export import DayReport, Progress, verify_manifest
 from scanner_app.text.i18n import pick_language, translator
@@ -25,6 +28,13 @@ def local_zone() -> tzinfo:
 def load_day(data_dir: Path, day: date, zone: tzinfo | None = None) -> DayReport:
     """The day's checks and totals, read from a fresh snapshot of the log."""
     return exports.load_day(data_dir, day, zone or local_zone())
+
+
+def _xlsx_sheets(report: DayReport, zone: tzinfo) -> list[tuple[str, Any, Any]]:
+    summary: list[list[Any]] = [["date", report.day.isoformat()], ["checks", len(report.rows)]]
+    summary += [[f"decision {d}", n] for d, n in sorted(report.decisions.items())]
+    summary += [[f"reason {r}", n] for r, n in report.reasons.most_common()]
+    return [("Checks", EXPORT_COLUMNS, exports.export_rows(report, zone)), ("Summary", None, summary)]
 
 
 def export_day(
@@ -46,9 +56,9 @@ def export_day(
     report = exports.load_day(data_dir, day, zone)
     out.parent.mkdir(parents=True, exist_ok=True)
     if kind == "csv":
-        exports.write_csv(report, out, zone, progress)
+        sheets.write_csv(out, EXPORT_COLUMNS, exports.export_rows(report, zone), progress)
     elif kind == "xlsx":
-        exports.write_xlsx(report, out, zone, progress)
+        sheets.write_xlsx(out, _xlsx_sheets(report, zone), progress)
     else:
         from scanner_app.services.report_pdf import write_pdf
 

@@ -7,7 +7,6 @@ and chain head, signed with the device key, so that a changed export shows.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import sqlite3
@@ -107,42 +106,6 @@ def _local(stamp: str, zone: tzinfo) -> str:
 
 def export_rows(report: DayReport, zone: tzinfo) -> list[list[Any]]:
     return [[_local(r[c], zone) if c == "wall_time" else r[c] for c in EXPORT_COLUMNS] for r in report.rows]
-
-
-def write_csv(report: DayReport, out: Path, zone: tzinfo, progress: Progress | None = None) -> None:
-    rows = export_rows(report, zone)
-    with open(out, "w", newline="", encoding="utf-8-sig") as handle:  # BOM: Excel reads UTF-8
-        writer = csv.writer(handle)
-        writer.writerow(EXPORT_COLUMNS)
-        for number, row in enumerate(rows, 1):
-            writer.writerow(row)
-            if progress and number % 500 == 0:
-                progress(number, len(rows))
-    if progress:
-        progress(len(rows), len(rows))
-
-
-def write_xlsx(report: DayReport, out: Path, zone: tzinfo, progress: Progress | None = None) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Checks")
-    sheet.append(list(EXPORT_COLUMNS))
-    rows = export_rows(report, zone)
-    for number, row in enumerate(rows, 1):
-        sheet.append(row)
-        if progress and number % 500 == 0:
-            progress(number, len(rows))
-    summary = workbook.create_sheet("Summary")
-    summary.append(["date", report.day.isoformat()])
-    summary.append(["checks", len(report.rows)])
-    for decision, count in sorted(report.decisions.items()):
-        summary.append([f"decision {decision}", count])
-    for reason, count in report.reasons.most_common():
-        summary.append([f"reason {reason}", count])
-    workbook.save(out)
-    if progress:
-        progress(len(rows), len(rows))
 
 
 # -- manifest -----------------------------------------------------------------------------
