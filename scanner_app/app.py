@@ -24,6 +24,7 @@ from scanner_app.core.record import Station
 from scanner_app.core.settings import Settings
 from scanner_app.core.wire import AnswerError
 from scanner_app.local.bundle_store import BundleStore, ProductionMark
+from scanner_app.local.day_keys import DayKeys
 from scanner_app.local.device import Device, load_device, load_receipt
 from scanner_app.local.paths import data_dir as resolve_data_dir
 from scanner_app.local.settings_file import load_settings
@@ -62,6 +63,7 @@ class App:
         self._settings = settings
         self.device: Device = load_device(folder)
         self._trust: TrustState | None = None
+        self._day_keys: DayKeys | None = None
 
     @property
     def trust(self) -> TrustState:
@@ -91,9 +93,17 @@ class App:
     def enrolled(self) -> bool:
         return self.device.enrolled
 
+    @property
+    def day_keys(self) -> DayKeys:
+        """Today's and the next days' pseudonym keys from the hub (else the local secret)."""
+        if self._day_keys is None:
+            self._day_keys = DayKeys(self.data_dir, self.device.local_secret)
+        return self._day_keys
+
     def reload_device(self) -> Device:
         """After enrollment changed what `device/` holds."""
         self.device = load_device(self.data_dir)
+        self._day_keys = None
         return self.device
 
     # -- deciding ------------------------------------------------------------------------
@@ -144,7 +154,7 @@ class App:
         chosen = settings or self.settings
         return StoreConfig(
             device_id=self.device.device_id,
-            hmac_secret=self.device.hmac_secret,
+            pseudonyms=self.day_keys,
             identity_logging=chosen.identity_logging,
             seal_key=self.device.hub_seal_key,
             retention_days=chosen.retention_days,
@@ -214,7 +224,13 @@ class App:
         if not self.enrolled:
             return None
         return SyncRelay(
-            outbox, self.device, client or self.hub_client(), self.trust, self.clock, data_dir=self.data_dir
+            outbox,
+            self.device,
+            client or self.hub_client(),
+            self.trust,
+            self.clock,
+            data_dir=self.data_dir,
+            day_keys=self.day_keys,
         )
 
     def sync_worker(self, outbox: Outbox, on_status: Callable[[SyncStatus], None]) -> SyncWorker | None:

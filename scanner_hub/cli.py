@@ -90,6 +90,18 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_day_keys(args: argparse.Namespace) -> int:
+    try:
+        with _hub(args) as hub:
+            envelope = hub.day_keys_file(args.device, args.days)
+    except ValueError as exc:
+        print(f"scanner-hub day-keys: error: {exc}", file=sys.stderr)
+        return 2
+    Path(args.out).write_text(json.dumps(envelope), encoding="utf-8")
+    print(f"wrote {args.days} day keys for {args.device} to {args.out} (sealed to it, signed by this hub)")
+    return 0
+
+
 def cmd_devices(args: argparse.Namespace) -> int:
     with _hub(args) as hub:
         if args.devices_action == "revoke":
@@ -229,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument(
         "--qr-out", metavar="PNG", help="write the QR code to a picture instead of the terminal"
     )
+    keys = command("day-keys", "day keys for a scanner without network, for a USB stick", cmd_day_keys)
+    keys.add_argument("--device", required=True, metavar="DEVICE_ID")
+    keys.add_argument("--days", type=int, default=30, help="today and the next days (default 30)")
+    keys.add_argument("--out", required=True, metavar="FILE")
     devices = command("devices", "list or revoke enrolled scanners", cmd_devices)
     actions = devices.add_subparsers(dest="devices_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="every enrolled device, its checkpoint and last contact")

@@ -14,7 +14,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import x25519
@@ -23,10 +23,11 @@ from sqlalchemy.engine import Engine
 
 from scanner_app.core.bundle import open_bundle
 from scanner_app.core.policy import CHECKPOINT_TYPES
+from scanner_app.core.pseudonym import DEFAULT_ZONE, day_key, day_of, zone_text
 from scanner_app.core.sealing import seal_json
 from scanner_app.core.wire import (
+    DAY_KEYS_INFO,
     OUTBOX_FORMAT,
-    SECRETS_INFO,
     EnrollmentCode,
     EnrollmentLink,
     public_key_raw,
@@ -65,6 +66,8 @@ class HubConfig:
     """How this hub is reached and what it tolerates."""
 
     public_urls: tuple[str, ...] = ()  # announced to scanners at enrollment (several: they try each)
+    day_zone: timezone = DEFAULT_ZONE  # where a "day" of pseudonym keys begins and ends
+    day_keys_ahead: int = 8  # today and the next 7 days: a scanner may go a week without sync
     tls_sha256: str | None = None  # the certificate `serve --tls-cert` presents, pinned by scanners
     rules: IngestRules = field(default_factory=IngestRules)
 
@@ -175,7 +178,6 @@ class Hub:
                     seal_public_key=public_key_raw_x(device_seal).hex(),
                 )
             )
-        sealed = seal_json(device_seal, {"hmac_secret": self.keys.hmac_secret.hex()}, SECRETS_INFO)
         envelope = self.sign(
             "enrollment",
             body.get("nonce"),
@@ -185,7 +187,7 @@ class Hub:
             hub_urls=list(self.config.public_urls),
             tls_sha256=self.config.tls_sha256,
             seal_public_key=self.keys.seal_public.hex(),
-            secrets=sealed,
+            day_keys=self.sealed_day_keys(device_seal),
         )
         identity = base64.b64encode(public_key_raw(self.keys.identity_public)).decode()
         return {"hub_identity": identity, "answer": envelope}
@@ -267,7 +269,35 @@ class Hub:
             str(row["device_id"]),
             head_seq=row["head_seq"],
             head_hash=row["head_hash"],
+            day_keys=self.sealed_day_keys(
+                x25519.X25519PublicKey.from_public_bytes(bytes.fromhex(row["seal_public_key"]))
+            ),
         )
+
+    def day_keys_file(self, device_id: str, days: int) -> dict[str, str]:
+        """For a site without network: the device's next `days` day keys, sealed to it, in a
+        signed envelope for a USB stick (`scanner-app day-keys import FILE`)."""
+        with self.engine.connect() as connection:
+            row = (
+                connection.execute(select(devices).where(devices.c.device_id == device_id)).mappings().first()
+            )
+        if row is None or row["revoked_at"] is not None:
+            raise ValueError(f"no active device {device_id!r}")
+        seal = x25519.X25519PublicKey.from_public_bytes(bytes.fromhex(row["seal_public_key"]))
+        return self.sign("day_keys", None, device_id, day_keys=self.sealed_day_keys(seal, days))
+
+    def sealed_day_keys(self, device_seal: x25519.X25519PublicKey, days: int | None = None) -> str:
+        """Today's key and the next days' (never a past day's), sealed to the device: the
+        deployment's master secret itself never leaves the hub."""
+        zone = self.config.day_zone
+        today = day_of(self.now(), zone)
+        keys = {
+            (today + timedelta(days=n)).isoformat(): day_key(
+                self.keys.hmac_secret, today + timedelta(days=n)
+            ).hex()
+            for n in range(days or self.config.day_keys_ahead)
+        }
+        return seal_json(device_seal, {"zone": zone_text(zone), "keys": keys}, DAY_KEYS_INFO)
 
     def ingest_file(self, text: str) -> list[IngestResult]:
         """Sneakernet: a file of signed batches written by `scanner-app outbox export`."""

@@ -11,6 +11,7 @@ from scanner_app.core.trust import TrustStore
 from scanner_app.devkit.cards import Person, issue, vaccination
 from scanner_app.devkit.keys import Signer
 from scanner_app.local.bundle_store import BundleStore
+from scanner_app.local.day_keys import DayKeys
 from scanner_app.store.checks import CheckStore, StoreConfig
 
 NOW = datetime(2021, 10, 20, 3, 0, tzinfo=UTC)
@@ -41,7 +42,7 @@ def card(signer: Signer, person: Person, ci: str | None = None) -> str:
 def config(**overrides: object) -> StoreConfig:
     values: dict[str, object] = {
         "device_id": "dev-test",
-        "hmac_secret": b"k" * 32,
+        "pseudonyms": DayKeys(Path("/nonexistent-day-keys"), b"k" * 32),
     }
     values.update(overrides)
     return StoreConfig(**values)  # type: ignore[arg-type]

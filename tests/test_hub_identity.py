@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from scanner_app.app import App
 from scanner_app.core.sealing import seal_json
-from scanner_app.core.wire import SECRETS_INFO, SIGNED_HEADER, encode_envelope, public_key_raw, sign_answer
+from scanner_app.core.wire import DAY_KEYS_INFO, SIGNED_HEADER, encode_envelope, public_key_raw, sign_answer
 from scanner_app.devkit.cards import DEMO_PEOPLE, issue, vaccination
 from scanner_app.devkit.keys import demo_signer
 from scanner_app.local.device import load_device, load_receipt
@@ -79,7 +79,9 @@ class Impostor:
         async def enroll_(request: Request) -> Any:
             body = await request.json()
             device_seal = x25519.X25519PublicKey.from_public_bytes(base64.b64decode(body["seal_public_key"]))
-            secrets = seal_json(device_seal, {"hmac_secret": "00" * 32}, SECRETS_INFO)
+            keys = seal_json(
+                device_seal, {"zone": "+07:00", "keys": {"2099-01-01": "00" * 32}}, DAY_KEYS_INFO
+            )
             envelope = answer(
                 "enrollment",
                 body,
@@ -88,7 +90,7 @@ class Impostor:
                 hub_urls=[],
                 tls_sha256=None,
                 seal_public_key=self.seal.public_key().public_bytes_raw().hex(),
-                secrets=secrets,
+                day_keys=keys,
             )
             return {
                 "hub_identity": base64.b64encode(public_key_raw(self.key.public_key())).decode(),

@@ -18,6 +18,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sync = subparsers.add_parser("sync", help="send queued checks and fetch trust data")
     sync.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
     sync.set_defaults(func=run_sync)
+    keys = subparsers.add_parser("day-keys", help="pseudonym keys carried from the hub on a USB stick")
+    keys_actions = keys.add_subparsers(dest="keys_action", metavar="ACTION", required=True)
+    keys_import = keys_actions.add_parser("import", help="install the file `scanner-hub day-keys` wrote")
+    keys_import.add_argument("file", metavar="FILE")
+    keys_import.set_defaults(func=run_day_keys_import)
     outbox = subparsers.add_parser("outbox", help="the queue of checks not yet at the hub")
     actions = outbox.add_subparsers(dest="outbox_action", metavar="ACTION", required=True)
     export = actions.add_parser("export", help="write queued checks to a file for a USB stick")
@@ -84,6 +89,34 @@ def run_sync(args: argparse.Namespace) -> int:
     bundle = f", trust bundle #{status.bundle_sequence} installed" if status.bundle_sequence else ""
     problem = f"; bundle refused: {status.bundle_problem}" if status.bundle_problem else ""
     print(f"sent {status.sent_this_cycle} checks, {status.queued} queued{bundle}{problem}")
+    return 0
+
+
+def run_day_keys_import(args: argparse.Namespace) -> int:
+    import json
+
+    from cryptography.exceptions import InvalidTag
+
+    from scanner_app.app import App
+    from scanner_app.core.wire import AnswerError, open_answer
+
+    app = App.open(args.data_dir)
+    if app.device.hub is None:
+        print(
+            "scanner-app day-keys import: not enrolled: the keys come from the hub you enroll with",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        envelope = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        payload = open_answer(
+            envelope, app.device.hub.identity, kind="day_keys", device_id=app.device.device_id
+        )
+        count = app.day_keys.install(str(payload["day_keys"]), app.device.seal_key, app.clock.now())
+    except (OSError, ValueError, KeyError, InvalidTag, AnswerError) as exc:
+        print(f"scanner-app day-keys import: refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"installed {count} new day key(s); keys held until {max(app.day_keys.keys, default='-')}")
     return 0
 
 

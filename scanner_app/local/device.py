@@ -42,7 +42,7 @@ class Device:
     device_id: str
     signing_key: ed25519.Ed25519PrivateKey
     seal_key: x25519.X25519PrivateKey
-    hmac_secret: bytes
+    local_secret: bytes  # pseudonyms when there is no day key from the hub (never enrolled)
     hub: HubPin | None = None
     hub_seal_key: x25519.X25519PublicKey | None = None
     checkpoint_id: str | None = None
@@ -111,7 +111,7 @@ def load_device(data_dir: Path) -> Device:
         device_id=info["device_id"],
         signing_key=signing,
         seal_key=sealing,
-        hmac_secret=bytes.fromhex(info["hmac_secret"]),
+        local_secret=bytes.fromhex(info["hmac_secret"]),
         hub=hub,
         hub_seal_key=x25519.X25519PublicKey.from_public_bytes(bytes.fromhex(seal)) if seal else None,
         checkpoint_id=info.get("checkpoint_id"),
@@ -127,7 +127,6 @@ class Enrollment:
     hub_urls: Sequence[str]
     hub_identity: ed25519.Ed25519PublicKey
     hub_tls_pem: str | None
-    hmac_secret: bytes
     hub_seal_key: bytes
     checkpoint_id: str
     checkpoint_type: str
@@ -142,7 +141,6 @@ def save_enrollment(data_dir: Path, enrollment: Enrollment) -> Device:
         hub_urls=list(enrollment.hub_urls),
         hub_identity=base64.b64encode(raw).decode(),
         hub_tls_pem=enrollment.hub_tls_pem,
-        hmac_secret=enrollment.hmac_secret.hex(),
         hub_seal_key=enrollment.hub_seal_key.hex(),
         checkpoint_id=enrollment.checkpoint_id,
         checkpoint_type=enrollment.checkpoint_type,

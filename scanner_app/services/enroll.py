@@ -27,9 +27,7 @@ import httpx
 from cryptography.exceptions import InvalidTag
 
 from scanner_app.core.clock import Clock
-from scanner_app.core.sealing import open_json
 from scanner_app.core.wire import (
-    SECRETS_INFO,
     AnswerError,
     EnrollmentCode,
     certificate_sha256,
@@ -40,6 +38,7 @@ from scanner_app.core.wire import (
     open_answer,
     sign_request,
 )
+from scanner_app.local.day_keys import DayKeys
 from scanner_app.local.device import Device, Enrollment, save_enrollment
 from scanner_app.local.trust_state import TrustState
 from scanner_app.sync.client import HubClient, HubRefused, HubUnavailable, fetch_certificate
@@ -106,6 +105,7 @@ def enroll(
         raise EnrollError(EnrollProblem.REFUSED, f"{answer.status} {answer.body}")
     payload = _verified(answer.body, code, device.device_id, nonce)
     pin = _tls_pin(presented, payload.get("tls_sha256"), hub_urls[0])
+    _take_day_keys(data_dir, device, clock, payload)
     enrolled = _save(data_dir, device, payload, answer.body, pin, hub_urls)
     _raise_floor(trust, clock, payload)
     return Enrolled(
@@ -163,7 +163,6 @@ def _save(
     urls: Sequence[str],
 ) -> Device:
     try:
-        secrets = open_json(device.seal_key, str(payload["secrets"]), SECRETS_INFO)
         announced = [u for u in payload.get("hub_urls") or [] if isinstance(u, str)]
         return save_enrollment(
             data_dir,
@@ -171,7 +170,6 @@ def _save(
                 hub_urls=list(dict.fromkeys([*urls, *announced])),
                 hub_identity=payload["_identity"],
                 hub_tls_pem=pin,
-                hmac_secret=bytes.fromhex(secrets["hmac_secret"]),
                 hub_seal_key=bytes.fromhex(str(payload["seal_public_key"])),
                 checkpoint_id=str(payload["checkpoint_id"]),
                 checkpoint_type=str(payload["checkpoint_type"]),
@@ -179,6 +177,14 @@ def _save(
         )
     except (KeyError, TypeError, ValueError, InvalidTag) as exc:  # malformed: nothing is saved
         raise EnrollError(EnrollProblem.BAD_ANSWER, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _take_day_keys(data_dir: Path, device: Device, clock: Clock, payload: dict[str, Any]) -> None:
+    """The pseudonym keys for today and the next days, sealed to this device's own key."""
+    try:
+        DayKeys(data_dir, device.local_secret).install(str(payload["day_keys"]), device.seal_key, clock.now())
+    except (KeyError, TypeError, ValueError, InvalidTag) as exc:
+        raise EnrollError(EnrollProblem.BAD_ANSWER, f"the day keys could not be opened: {exc}") from exc
 
 
 def _raise_floor(trust: TrustState, clock: Clock, payload: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric import x25519
@@ -29,10 +29,18 @@ log = logging.getLogger(__name__)
 SEQ_BLOCK = 1000  # sequence numbers reserved on disk ahead of use (survives a lost database)
 
 
+class Pseudonyms(Protocol):
+    """Keyed pseudonyms of certificate identifiers (`local/day_keys.py`)."""
+
+    def pseudonym(self, certificate_id: str | None, moment: datetime) -> str | None: ...
+
+    def candidates(self, certificate_id: str | None, moment: datetime) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class StoreConfig:
     device_id: str
-    hmac_secret: bytes
+    pseudonyms: Pseudonyms
     identity_logging: bool = False
     seal_key: x25519.X25519PublicKey | None = None
     retention_days: float = 21
@@ -119,11 +127,12 @@ class CheckStore:
         self, result: CheckResult, text: str, station: Station, wall_time: datetime, monotonic: float
     ) -> Saved:
         verdict = result.verdict
-        cert_hash = privacy.certificate_hmac(self.config.hmac_secret, verdict.certificate_id)
+        cert_hash = self.config.pseudonyms.pseudonym(verdict.certificate_id, wall_time)
+        same_card = self.config.pseudonyms.candidates(verdict.certificate_id, wall_time)
         with self.db.atomic():
             head = self.head()
             seq = self._next_seq(head)
-            flags = [*result.warnings, *self._duplicate_flags(cert_hash, station.checkpoint_id, wall_time)]
+            flags = [*result.warnings, *self._duplicate_flags(same_card, station.checkpoint_id, wall_time)]
             record: dict[str, Any] = {
                 "seq": seq,
                 "id": str(uuid.uuid4()),
@@ -191,27 +200,25 @@ class CheckStore:
             return 0
         return int(json.loads(self._seq_file.read_text())["reserved"])
 
-    def _duplicate_flags(self, cert_hash: str | None, checkpoint_id: str, wall_time: datetime) -> list[Flag]:
-        if cert_hash is None:
+    def _duplicate_flags(self, same_card: list[str], checkpoint_id: str, wall_time: datetime) -> list[Flag]:
+        """`same_card`: the pseudonyms this card has in recent records (across midnight, two)."""
+        if not same_card:
             return []
+        marks = ",".join("?" * len(same_card))
         flags = []
-        window_start = (
-            (wall_time - timedelta(minutes=self.config.duplicate_window_minutes)).astimezone(UTC).isoformat()
-        )
+        window_start = _utc(wall_time - timedelta(minutes=self.config.duplicate_window_minutes))
         here = self.db.execute(
-            "select count(*) from checks where cert_hash = ? and checkpoint_id = ? and wall_time >= ?",
-            [cert_hash, checkpoint_id, window_start],
+            f"select count(*) from checks where cert_hash in ({marks}) "
+            "and checkpoint_id = ? and wall_time >= ?",
+            [*same_card, checkpoint_id, window_start],
         ).fetchone()[0]
         if here + 1 > self.config.duplicate_max_per_checkpoint:
             flags.append(Flag.SHARED_CODE)
-        travel_start = (
-            (wall_time - timedelta(minutes=self.config.duplicate_min_travel_minutes))
-            .astimezone(UTC)
-            .isoformat()
-        )
+        travel_start = _utc(wall_time - timedelta(minutes=self.config.duplicate_min_travel_minutes))
         elsewhere = self.db.execute(
-            "select count(*) from checks where cert_hash = ? and checkpoint_id != ? and wall_time >= ?",
-            [cert_hash, checkpoint_id, travel_start],
+            f"select count(*) from checks where cert_hash in ({marks}) "
+            "and checkpoint_id != ? and wall_time >= ?",
+            [*same_card, checkpoint_id, travel_start],
         ).fetchone()[0]
         if elsewhere:
             flags.append(Flag.IMPOSSIBLE_TRAVEL)
@@ -379,6 +386,10 @@ def verify_log(connection: sqlite3.Connection) -> ChainReport:
         anchor_prev=anchor_prev,
         head=(int(head[0]), str(head[1])) if head else None,
     )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
 
 
 class StoreRecovered(Exception):

@@ -1,28 +1,18 @@
-"""What the log may know about a person: a keyed hash of the certificate identifier (for
-counts, duplicate detection and audits), and — only when the deployment turns identity
-logging on — name and birth date sealed with HPKE (RFC 9180, X25519 / HKDF-SHA256 /
+"""What the log may know about a person beyond the day-keyed pseudonym of the certificate
+identifier (`core/pseudonym.py`): only when the deployment turns identity logging on, name
+and birth date sealed with HPKE (RFC 9180, X25519 / HKDF-SHA256 /
 AES-128-GCM, from `cryptography`) to the hub's key, so this laptop cannot read them back."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import x25519
 
 from scanner_app.core.model import Verdict
-from scanner_app.core.revocation import normalise_certificate_id
 from scanner_app.core.sealing import open_json, seal_json
 
 SEAL_INFO = b"scanner-app identity v1"
-
-
-def certificate_hmac(secret: bytes, certificate_id: str | None) -> str | None:
-    if not certificate_id:
-        return None
-    message = normalise_certificate_id(certificate_id).encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def identity_of(verdict: Verdict) -> dict[str, Any]:

@@ -21,9 +21,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from cryptography.exceptions import InvalidTag
+
 from scanner_app.core.bundle import BundleError, BundleProblem
 from scanner_app.core.clock import Clock
 from scanner_app.core.wire import sign_batch
+from scanner_app.local.day_keys import DayKeys
 from scanner_app.local.device import Device, Receipt, receipt_from, save_receipt
 from scanner_app.local.trust_state import TrustState
 from scanner_app.sync.backoff import Backoff
@@ -74,6 +77,7 @@ class SyncRelay:
     trust: TrustState
     clock: Clock
     data_dir: Path | None = None  # where the newest receipt is kept
+    day_keys: DayKeys | None = None  # refreshed from every signed head answer
     batch_size: int = 500
     status: SyncStatus = field(default_factory=SyncStatus)
 
@@ -163,7 +167,9 @@ class SyncRelay:
 
     def _drain(self) -> tuple[int, int]:
         """(sent, resent): from the hub's signed high-water mark to the end of the outbox."""
-        head = self._seen(self.client.head(self.device.signing_key)).payload.get("head_seq")
+        answer = self._seen(self.client.head(self.device.signing_key)).payload
+        self._take_day_keys(answer)
+        head = answer.get("head_seq")
         resent = self.outbox.rewind(int(head or 0))
         if resent:
             log.warning("the hub holds this device's log up to %s only: %d checks queued again", head, resent)
@@ -190,6 +196,15 @@ class SyncRelay:
                 resent += self.outbox.rewind(int(head or 0))
             elif not held:
                 raise HubRefused(409, {"problem": "no_progress", "detail": "the hub took nothing"})
+
+    def _take_day_keys(self, payload: dict[str, Any]) -> None:
+        sealed = payload.get("day_keys")
+        if self.day_keys is None or not isinstance(sealed, str):
+            return
+        try:
+            self.day_keys.install(sealed, self.device.seal_key, self.clock.now())
+        except (KeyError, TypeError, ValueError, InvalidTag) as exc:
+            log.error("the hub's day keys could not be opened: %s", exc)
 
     def _held(self, payload: dict[str, Any]) -> list[int]:
         quarantined = [q["seq"] for q in payload.get("quarantined") or [] if isinstance(q, dict)]
