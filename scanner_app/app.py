@@ -27,6 +27,7 @@ from scanner_app.local.bundle_store import BundleStore, ProductionMark
 from scanner_app.local.day_keys import DayKeys
 from scanner_app.local.device import Device, load_device, load_receipt
 from scanner_app.local.paths import data_dir as resolve_data_dir
+from scanner_app.local.pin_store import PinStore, load_hub_recovery
 from scanner_app.local.settings_file import load_settings
 from scanner_app.local.trust_state import TrustState
 from scanner_app.system.clock import SystemClock
@@ -99,6 +100,34 @@ class App:
         if self._day_keys is None:
             self._day_keys = DayKeys(self.data_dir, self.device.local_secret)
         return self._day_keys
+
+    def pins(self) -> PinStore:
+        """The administrator PIN; when its state is lost, the hub's recovery code (enrolled
+        scanners) and the copy the check log keeps of this device's own code also unlock it."""
+
+        def elsewhere() -> list[tuple[str, str]]:
+            kept = load_hub_recovery(self.data_dir)
+            try:
+                store = self.open_store(purge=False)
+            except OSError:
+                return kept
+            try:
+                copy = store.remembered("pin_recovery")
+            finally:
+                store.close()
+            return kept + ([(str(copy[0]), str(copy[1]))] if copy else [])
+
+        def history() -> bool:
+            try:
+                store = self.open_store(purge=False)
+            except OSError:
+                return True  # cannot tell: never hand out the default PIN
+            try:
+                return store.has_history()
+            finally:
+                store.close()
+
+        return PinStore(self.data_dir, self.clock.monotonic, other_recovery=elsewhere, has_history=history)
 
     def reload_device(self) -> Device:
         """After enrollment changed what `device/` holds."""
@@ -173,6 +202,7 @@ class App:
             print(f"scanner-app: warning: {recovered.damaged}; a new log was started", file=sys.stderr)
             store = recovered.store
         self._remember_production(store)
+        self._remember_pin_recovery(store)
         if purge:
             removed = store.purge(
                 self.clock.now(), keep_unsent=self.device.enrolled, confirmed_seq=self._confirmed()
@@ -195,6 +225,15 @@ class App:
             except (KeyError, TypeError, ValueError):
                 files.mark_production(ProductionMark(0, "?", ""))
             self._trust = None  # loaded again, now knowing production trust was installed
+
+    def _remember_pin_recovery(self, store: CheckStore) -> None:
+        """A copy of the recovery code's hash in the log: deleting security.json is not enough
+        to lock the owner out for good, nor to bring back the default PIN."""
+        if not (self.data_dir / "security.json").exists():
+            return
+        current = PinStore(self.data_dir, self.clock.monotonic).recovery_hash()
+        if current is not None and store.remembered("pin_recovery") != list(current):
+            store.remember("pin_recovery", list(current))
 
     def _confirmed(self) -> int | None:
         """The newest signed receipt's high-water mark: records above it are kept."""

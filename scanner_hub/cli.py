@@ -104,6 +104,9 @@ def cmd_day_keys(args: argparse.Namespace) -> int:
 
 def cmd_devices(args: argparse.Namespace) -> int:
     with _hub(args) as hub:
+        if args.devices_action == "recovery-code":
+            print(f"PIN recovery code of {args.device_id}: {hub.recovery_code(args.device_id)}")
+            return 0
         if args.devices_action == "revoke":
             if not hub.revoke(args.device_id, args.reason):
                 print(f"scanner-hub devices revoke: no active device {args.device_id!r}", file=sys.stderr)
@@ -249,7 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
     actions = devices.add_subparsers(dest="devices_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="every enrolled device, its checkpoint and last contact")
     revoke = actions.add_parser("revoke", help="refuse a device from now on (lost or stolen laptop)")
-    for leaf in (listing, revoke):  # --db and --data-dir after the action name too
+    recovery = actions.add_parser(
+        "recovery-code", help="the code that unlocks a scanner whose PIN state was lost"
+    )
+    recovery.add_argument("device_id", metavar="DEVICE_ID")
+    for leaf in (listing, revoke, recovery):  # --db and --data-dir after the action name too
         leaf.add_argument("--db", default=argparse.SUPPRESS, metavar="URL")
         leaf.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
     revoke.add_argument("device_id", metavar="DEVICE_ID")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ from scanner_app.core.sealing import seal_json
 from scanner_app.core.wire import (
     DAY_KEYS_INFO,
     OUTBOX_FORMAT,
+    RECOVERY_INFO,
     EnrollmentCode,
     EnrollmentLink,
     public_key_raw,
@@ -188,6 +190,7 @@ class Hub:
             tls_sha256=self.config.tls_sha256,
             seal_public_key=self.keys.seal_public.hex(),
             day_keys=self.sealed_day_keys(device_seal),
+            recovery=seal_json(device_seal, {"code": self.recovery_code(device_id)}, RECOVERY_INFO),
         )
         identity = base64.b64encode(public_key_raw(self.keys.identity_public)).decode()
         return {"hub_identity": identity, "answer": envelope}
@@ -273,6 +276,14 @@ class Hub:
                 x25519.X25519PublicKey.from_public_bytes(bytes.fromhex(row["seal_public_key"]))
             ),
         )
+
+    def recovery_code(self, device_id: str) -> str:
+        """The device's PIN recovery code, derived from the master secret: the district
+        office reads it out on the phone when a scanner's PIN state is lost
+        (`scanner-hub devices recovery-code DEVICE_ID`)."""
+        digest = hmac.new(self.keys.hmac_secret, b"pin recovery v1|" + device_id.encode(), hashlib.sha256)
+        digits = f"{int.from_bytes(digest.digest()[:8], 'big') % 10**12:012d}"
+        return "-".join(digits[i : i + 4] for i in range(0, 12, 4))
 
     def day_keys_file(self, device_id: str, days: int) -> dict[str, str]:
         """For a site without network: the device's next `days` day keys, sealed to it, in a

@@ -40,6 +40,7 @@ OUTBOX_FORMAT = "scanner-outbox/2"  # a file of signed batches carried on a USB 
 ENROLL_SCHEME = "scanner-enroll:"  # the enrollment link, also shown by the hub as a QR code
 SECRETS_INFO = b"scanner-hub enrollment secrets v1"  # HPKE info for secrets sealed to a device
 DAY_KEYS_INFO = b"scanner-hub day keys v1"  # HPKE info for day keys sealed to a device
+RECOVERY_INFO = b"scanner-hub pin recovery v1"  # HPKE info for the PIN recovery code
 FINGERPRINT_CHARS = 20  # base32 of SHA-256: 100 bits, enough against a second preimage
 
 

@@ -27,7 +27,9 @@ import httpx
 from cryptography.exceptions import InvalidTag
 
 from scanner_app.core.clock import Clock
+from scanner_app.core.sealing import open_json
 from scanner_app.core.wire import (
+    RECOVERY_INFO,
     AnswerError,
     EnrollmentCode,
     certificate_sha256,
@@ -40,6 +42,7 @@ from scanner_app.core.wire import (
 )
 from scanner_app.local.day_keys import DayKeys
 from scanner_app.local.device import Device, Enrollment, save_enrollment
+from scanner_app.local.pin_store import save_hub_recovery
 from scanner_app.local.trust_state import TrustState
 from scanner_app.sync.client import HubClient, HubRefused, HubUnavailable, fetch_certificate
 
@@ -106,6 +109,7 @@ def enroll(
     payload = _verified(answer.body, code, device.device_id, nonce)
     pin = _tls_pin(presented, payload.get("tls_sha256"), hub_urls[0])
     _take_day_keys(data_dir, device, clock, payload)
+    _take_recovery(data_dir, device, payload)
     enrolled = _save(data_dir, device, payload, answer.body, pin, hub_urls)
     _raise_floor(trust, clock, payload)
     return Enrolled(
@@ -185,6 +189,17 @@ def _take_day_keys(data_dir: Path, device: Device, clock: Clock, payload: dict[s
         DayKeys(data_dir, device.local_secret).install(str(payload["day_keys"]), device.seal_key, clock.now())
     except (KeyError, TypeError, ValueError, InvalidTag) as exc:
         raise EnrollError(EnrollProblem.BAD_ANSWER, f"the day keys could not be opened: {exc}") from exc
+
+
+def _take_recovery(data_dir: Path, device: Device, payload: dict[str, Any]) -> None:
+    """The hub's PIN recovery code for this device: only its scrypt hash is kept here."""
+    sealed = payload.get("recovery")
+    if not isinstance(sealed, str):
+        return
+    try:
+        save_hub_recovery(data_dir, str(open_json(device.seal_key, sealed, RECOVERY_INFO)["code"]))
+    except (KeyError, TypeError, ValueError, InvalidTag) as exc:
+        raise EnrollError(EnrollProblem.BAD_ANSWER, f"the recovery code could not be opened: {exc}") from exc
 
 
 def _raise_floor(trust: TrustState, clock: Clock, payload: dict[str, Any]) -> None:

@@ -271,6 +271,12 @@ class CheckStore:
     def verify(self) -> ChainReport:
         return verify_log(self.db.conn)
 
+    def has_history(self) -> bool:
+        """Any check, or any event besides the log's own start."""
+        checks = self.db.execute("select exists(select 1 from checks)").fetchone()[0]
+        events = self.db.execute("select exists(select 1 from events where kind != 'anchored')").fetchone()[0]
+        return bool(checks or events)
+
     def decisions_since(self, start: datetime) -> dict[str, int]:
         """How many checks of each decision since `start` (the window's counters)."""
         rows = self.db.execute(  # wall times are stored in UTC: compare in UTC

@@ -52,13 +52,13 @@ class PinDialog(QDialog):
 
     def attempt(self) -> None:
         result = self.pins.check(self.field.text())
-        self.log("pin_attempt", json.dumps({"purpose": self.purpose, "result": result}))
+        self.log("pin_attempt", json.dumps({"purpose": self.purpose, "result": result.value}))
         self.field.clear()
         if result == PinResult.OK:
             self.accept()
             return
         if result == PinResult.LOCKED:
-            seconds = int(self.pins.lockout().seconds_left(self.pins.monotonic())) + 1
+            seconds = int(self.pins.lockout()[1]) + 1
             self.message.setText(self.tr("Too many wrong PINs. Try again in %n second(s).", "", seconds))
         else:
             self.message.setText(self.tr("Wrong PIN."))

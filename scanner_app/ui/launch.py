@@ -37,7 +37,6 @@ def build_session(
     from scanner_app.app import App
     from scanner_app.core.settings import Settings, SettingsProblem
     from scanner_app.local.paths import data_dir
-    from scanner_app.local.pin_store import PinStore
     from scanner_app.ui.controller import ScanController
     from scanner_app.ui.session import Session
     from scanner_app.ui.sounds import Sounds
@@ -62,7 +61,7 @@ def build_session(
     return Session(
         app,
         controller,
-        PinStore(folder, app.clock.monotonic),
+        app.pins(),
         Sounds(app.settings.sounds_on()),
         demo=demo,
         extra={"profiles": profiles},
