@@ -97,7 +97,9 @@ class HubServer:
 
 class FaultProxy:
     """TCP proxy with switchable faults between the scanner and the hub:
-    normal | down | http500 | timeout | reset | lose_response | slow."""
+    normal | down | http500 | http503 (with Retry-After) | timeout | reset | lose_response | slow.
+    `timeout`, `reset` and `lose_response` pass the whole request to the hub and lose its
+    answer (counted in `forwarded`): the hub may have committed what the scanner never hears of."""
 
     def __init__(self, upstream_port: int, tls: tuple[Path, Path] | None = None) -> None:
         """`tls`: the hub's certificate and key, to terminate TLS as a reverse proxy holding
@@ -113,6 +115,8 @@ class FaultProxy:
             self._client_tls.check_hostname = False
         self.port = free_port()
         self.mode = "normal"
+        self.forwarded: dict[str, int] = {}  # requests a fault mode passed on to the hub before failing
+        self.holding = threading.Event()  # a batch's answer is being held (hold_batch_answer)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.server: asyncio.base_events.Server | None = None
@@ -179,24 +183,25 @@ class FaultProxy:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         mode = self.mode
         try:
-            if mode == "lose_response":
-                await self._lose_batch_answers(reader, writer)
+            if mode in ("lose_response", "hold_batch_answer"):
+                await self._lose_batch_answers(reader, writer, hold=mode == "hold_batch_answer")
                 return
-            if mode == "http500":
+            if mode in ("http500", "http503"):
                 await reader.read(65536)
+                status = b"500 Internal Server Error" if mode == "http500" else b"503 Service Unavailable"
+                retry = b"Retry-After: 120\r\n" if mode == "http503" else b""
                 writer.write(
-                    b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    b"HTTP/1.1 "
+                    + status
+                    + b"\r\n"
+                    + retry
+                    + b"Content-Length: 0\r\nConnection: close\r\n\r\n"
                 )
                 await writer.drain()
                 return
-            if mode == "timeout":
-                await asyncio.sleep(3600)  # accepts, never answers
+            if mode in ("timeout", "reset"):  # the hub gets the request and answers; the scanner never hears
+                await self._forward_then_fail(reader, writer, mode)
                 return
-            if mode == "reset":
-                await reader.read(200)  # part of the request...
-                sock = writer.get_extra_info("socket")
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                return  # ...then RST
             up_reader, up_writer = await self._upstream()
             delay = 0.02 if mode == "slow" else 0.0
             to_hub = asyncio.create_task(self._pipe(reader, up_writer, delay))
@@ -210,6 +215,26 @@ class FaultProxy:
         finally:
             with contextlib.suppress(Exception):
                 writer.close()
+
+    async def _forward_then_fail(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, mode: str
+    ) -> None:
+        """The whole request reaches the hub (which may commit it); its answer does not come
+        back: the connection hangs (`timeout`) or is reset (`reset`)."""
+        request = await self._message(reader)
+        up_reader, up_writer = await self._upstream()
+        try:
+            up_writer.write(request)
+            await up_writer.drain()
+            await self._message(up_reader)
+            self.forwarded[mode] = self.forwarded.get(mode, 0) + 1
+        finally:
+            up_writer.close()
+        if mode == "timeout":
+            await asyncio.sleep(3600)
+        else:
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
 
     async def _upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.upstream_port, ssl=self._client_tls)
@@ -233,9 +258,12 @@ class FaultProxy:
                 length = int(line.split(b":")[1])
         return head + await reader.readexactly(length)
 
-    async def _lose_batch_answers(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _lose_batch_answers(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, hold: bool = False
+    ) -> None:
         """Forward each request; pass answers back, except a batch's: the hub committed it,
-        and the scanner never hears so."""
+        and the scanner never hears so (the connection drops, or with `hold` it hangs while
+        a test kills the scanner)."""
         up_reader, up_writer = await self._upstream()
         try:
             while True:
@@ -244,6 +272,11 @@ class FaultProxy:
                 await up_writer.drain()
                 answer = await self._message(up_reader)
                 if request.startswith(b"POST /v1/batches"):
+                    key = "hold_batch_answer" if hold else "lose_response"
+                    self.forwarded[key] = self.forwarded.get(key, 0) + 1
+                    if hold:
+                        self.holding.set()
+                        await asyncio.sleep(3600)
                     return  # connection dropped with the answer
                 writer.write(answer)
                 await writer.drain()

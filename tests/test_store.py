@@ -10,6 +10,7 @@ import random
 import shutil
 import signal
 import sqlite3
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -297,8 +298,44 @@ DISTINCTIVE = [
 ]
 
 
+def _readable(path: Path) -> bytes:
+    """What a person opening the file would read: the raw bytes, and for a compressed format
+    its text as its reader shows it (XLSX cells through openpyxl, PDF pages through pdftotext,
+    which decodes subset fonts)."""
+    raw = path.read_bytes()
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        cells = (str(c.value) for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row)
+        return raw + "\n".join(cells).encode()
+    if path.suffix == ".pdf":
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+        ).stdout
+        return raw + text
+    return raw
+
+
 def _everything_under(folder: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    return b"".join(_readable(p) for p in folder.rglob("*") if p.is_file())
+
+
+def test_control_the_privacy_search_sees_a_name_in_each_export_format(tmp_path: Path) -> None:
+    """Plant a Vietnamese name in an XLSX (through openpyxl) and a PDF (a Noto Sans paragraph,
+    as the day report writes): the search that the privacy test relies on must find it."""
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from scanner_app.services import report_pdf, sheets
+
+    name = "Quờxyzaba Thịzuvwert"
+    sheets.write_xlsx(tmp_path / "planted.xlsx", [("Checks", ["name"], [[name]])])
+    report_pdf._fonts()
+    style = report_pdf.ParagraphStyle("body", fontName="NotoSans", fontSize=9)
+    SimpleDocTemplate(str(tmp_path / "planted.pdf")).build([Paragraph(name, style)])
+    for kind in ("xlsx", "pdf"):
+        raw = (tmp_path / f"planted.{kind}").read_bytes()
+        assert name.encode() not in raw  # compressed: a search of the bytes alone is blind
+        assert name.encode() in _readable(tmp_path / f"planted.{kind}"), kind
 
 
 @pytest.mark.parametrize("identity_logging", [False, True])
@@ -382,13 +419,19 @@ def test_a_full_disk_is_an_environment_error_and_loses_nothing(filled: Path, che
     store = CheckStore.open(filled, config())
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full" (SQLITE_FULL)
+    saved = []
     with pytest.raises(StoreUnavailable) as error:
         for number in range(200):
-            store.record(checker.check(texts[0], NOW), "x" * 4000, STATION, wall_time=NOW, monotonic=number)
+            saved.append(
+                store.record(
+                    checker.check(texts[0], NOW), "x" * 4000, STATION, wall_time=NOW, monotonic=number
+                ).seq
+            )
     assert error.value.problem is StoreProblem.DISK_FULL
     store.close()
     reopened = CheckStore.open(filled, config())
-    assert reopened.verify().ok and len(list(reopened.rows())) >= 10
+    kept = [r["seq"] for r in reopened.rows()]
+    assert reopened.verify().ok and kept == [*range(1, 11), *saved]  # every acknowledged check, no other
     reopened.close()
 
 

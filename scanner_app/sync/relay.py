@@ -246,20 +246,24 @@ class SyncWorker(threading.Thread):
         if relay is None:
             return
         while not self.stopping.is_set():
-            delay = self.interval
-            try:
-                relay.cycle()
-                self.backoff.reset()
-            except HubUnavailable as exc:
-                delay = self.backoff.next_delay(exc.retry_after)
-            except HubRefused:
-                delay = self.backoff.next_delay()
-            except Exception:  # a bug must not end syncing for good
-                log.exception("sync cycle failed")
-                delay = self.backoff.next_delay()
-            self.on_status(replace(relay.status, queued=relay.outbox.queued_count()))
-            self.wake.wait(delay)
+            self.wake.wait(self.step(relay))
             self.wake.clear()
+
+    def step(self, relay: SyncRelay) -> float:
+        """One cycle; returns how long to wait before the next one."""
+        delay = self.interval
+        try:
+            relay.cycle()
+            self.backoff.reset()
+        except HubUnavailable as exc:
+            delay = self.backoff.next_delay(exc.retry_after)
+        except HubRefused:
+            delay = self.backoff.next_delay()
+        except Exception:  # a bug must not end syncing for good
+            log.exception("sync cycle failed")
+            delay = self.backoff.next_delay()
+        self.on_status(replace(relay.status, queued=relay.outbox.queued_count()))
+        return delay
 
     def stop(self) -> None:
         self.stopping.set()
