@@ -74,7 +74,10 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         return report_usage_error("scanner-app gate", exc)
     app = setup.app
-    store = app.open_store()
+    try:
+        store = app.open_store()
+    except OSError as exc:  # StoreUnavailable: a full disk or a read-only medium
+        return report_usage_error("scanner-app gate", UsageError(f"the check log cannot be written: {exc}"))
     service = app.scan_service(store, setup.checker)
     try:
         if args.source in ("-", "stdin"):

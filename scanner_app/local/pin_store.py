@@ -91,15 +91,19 @@ class PinStore:
         self.monotonic = monotonic
         self.boot = boot
         self.other_recovery = other_recovery
-        self._key = self._mac_key(data_dir / "device" / "pin-mac.key")
         self._data_dir = data_dir
         self.new_recovery_code: str | None = None  # shown once, at set-up or after a recovery
         self.lost = False
-        history = has_history or self._device_has_history
-        if not self.path.exists() and not history():
-            self._create(DEFAULT_PIN, default=True)
-        elif self._load() is None:
-            self.lost = True
+        try:
+            self._key = self._mac_key(data_dir / "device" / "pin-mac.key")
+            history = has_history or self._device_has_history
+            if not self.path.exists() and not history():
+                self._create(DEFAULT_PIN, default=True)
+            elif self._load() is None:
+                self.lost = True
+        except OSError:  # a read-only or full medium: nothing can be set up, nothing is accepted
+            self._key = secrets.token_bytes(32)
+            self.lost = self._load() is None
 
     # -- the file ------------------------------------------------------------------------
 

@@ -92,3 +92,6 @@ class ScanService:
 
     def _latency(self, captured: float) -> float:
         return (self.clock.monotonic() - captured) * 1000
+
+
+__all__ = ["Recorder", "ScanOutcome", "ScanService", "StoreUnavailable"]

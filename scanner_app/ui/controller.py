@@ -27,7 +27,7 @@ from scanner_app.camera.capture import CameraState, CaptureEvent, CaptureLoop, E
 from scanner_app.camera.ports import FrameDecoder
 from scanner_app.core.checkpoint import Checker
 from scanner_app.core.settings import Settings
-from scanner_app.services.scan import ScanOutcome, ScanService
+from scanner_app.services.scan import ScanOutcome, ScanService, StoreUnavailable
 from scanner_app.ui.qt_images import to_qimage
 
 if TYPE_CHECKING:
@@ -221,7 +221,9 @@ class ScanController(QObject):
         return checker
 
     def _process(self) -> None:
-        store = self.app.open_store()
+        store = self._open_store()
+        if store is None:
+            return
         service = self.app.scan_service(store, self._checker(self.app.settings))
         self._emit_counters(store)
         self._start_sync()
@@ -236,6 +238,22 @@ class ScanController(QObject):
                     self._report_failure("processing %s failed", type(command).__name__)
         finally:
             store.close()
+
+    def _open_store(self) -> CheckStore | None:
+        """The log, or — when the medium is full or read-only — the problem shown and scanning
+        paused until the user fixes it and presses Ctrl+R (Resume); None when stopped."""
+        while True:
+            try:
+                return self.app.open_store()
+            except StoreUnavailable as exc:
+                self.paused = True
+                self.store_problem.emit(exc.problem)
+                while not isinstance(command := self._commands.get(), Resume | Stop):
+                    if isinstance(command, CallInWriter):
+                        command.future.set_exception(exc)
+                if isinstance(command, Stop):
+                    return None
+                self.paused = False
 
     def _start_sync(self) -> None:
         self._sync = self.app.sync_worker(WriterOutbox(self), on_status=self.sync_changed.emit)
