@@ -46,7 +46,7 @@ def _run(
         elapsed += step
         delivering = plug.mode in ("healthy", "same_frame") and plug.connected and loop.reading
         if delivering:
-            plug.reads.acquire(timeout=5)  # wait for the reader thread's next frame, not for time
+            assert plug.reads.acquire(timeout=5)  # the reader thread's next frame (not a time)
         for event in loop.step(wait=0.5 if delivering else 0):
             if event.kind not in ("frame",):
                 events.append((round(elapsed, 2), event.kind))

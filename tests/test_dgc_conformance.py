@@ -165,7 +165,13 @@ def test_protected_kid_wins_over_unprotected(corpus: dict[str, dict[str, Any]]) 
 
 
 def test_no_clock_is_read_inside_verify(corpus: dict[str, dict[str, Any]]) -> None:
-    """The same input at the same injected time gives the same verdict, whatever now is."""
+    """Only the injected time counts: a card long expired by the real clock is valid at its
+    validation clock (a verify() that read the system clock would say expired), and expired
+    at an injected time after it."""
     case = corpus["AT-1"]
+    assert verify(case["prefix"], VerifyContext(_trust(case), _clock(case))).valid
+    assert datetime.now(UTC) > datetime(
+        2023, 1, 1, tzinfo=UTC
+    )  # the card is long past `exp` by the real clock
     far_future = datetime(2099, 1, 1, tzinfo=UTC)
     assert verify(case["prefix"], VerifyContext(_trust(case), far_future)).reason == Reason.EXPIRED
