@@ -175,6 +175,21 @@
     </message>
   </context>
   <context>
+    <name>Flag</name>
+    <message>
+      <source>possibly a shared code (seen too often here)</source>
+      <translation>có thể là mã dùng chung (quét quá nhiều lần tại đây)</translation>
+    </message>
+    <message>
+      <source>possibly a shared code (at two places too soon)</source>
+      <translation>có thể là mã dùng chung (ở hai nơi trong thời gian quá ngắn)</translation>
+    </message>
+    <message>
+      <source>decided on out-of-date trust data</source>
+      <translation>quyết định dựa trên dữ liệu tin cậy đã cũ</translation>
+    </message>
+  </context>
+  <context>
     <name>Format</name>
     <message>
       <source>EU digital COVID certificate / Thẻ Covid</source>
@@ -331,6 +346,49 @@
     <message>
       <source>Wrong PIN.</source>
       <translation>Sai mã PIN.</translation>
+    </message>
+  </context>
+  <context>
+    <name>PolicyRule</name>
+    <message>
+      <source>road checkpoint</source>
+      <translation>chốt giao thông</translation>
+    </message>
+    <message>
+      <source>market / supermarket</source>
+      <translation>chợ / siêu thị</translation>
+    </message>
+    <message>
+      <source>office</source>
+      <translation>cơ quan</translation>
+    </message>
+    <message>
+      <source>event</source>
+      <translation>sự kiện</translation>
+    </message>
+    <message>
+      <source>Level %1 — %2: %3</source>
+      <translation>Cấp độ %1 — %2: %3</translation>
+    </message>
+    <message>
+      <source>all card colours allowed</source>
+      <translation>cho phép mọi màu thẻ</translation>
+    </message>
+    <message>
+      <source>green and yellow cards allowed</source>
+      <translation>cho phép thẻ xanh và thẻ vàng</translation>
+    </message>
+    <message>
+      <source>only green cards allowed</source>
+      <translation>chỉ cho phép thẻ xanh</translation>
+    </message>
+    <message>
+      <source>nobody may enter</source>
+      <translation>không ai được vào</translation>
+    </message>
+    <message>
+      <source>cards allowed: %1</source>
+      <translation>cho phép thẻ: %1</translation>
     </message>
   </context>
   <context>
@@ -604,8 +662,8 @@
       <translation>Thẻ Covid, hộ chiếu vắc xin, mã QR PC-COVID hoặc căn cước công dân gắn chip</translation>
     </message>
     <message>
-      <source>Card colour</source>
-      <translation>Màu thẻ</translation>
+      <source>Please ask the staff at the entrance.</source>
+      <translation>Vui lòng gặp nhân viên ở lối vào.</translation>
     </message>
     <message>
       <source>NOT SAVED: the check log cannot be written</source>
@@ -618,6 +676,10 @@
     <message>
       <source>Trust data is out of date</source>
       <translation>Dữ liệu tin cậy đã cũ</translation>
+    </message>
+    <message>
+      <source>Card colour</source>
+      <translation>Màu thẻ</translation>
     </message>
   </context>
   <context>

@@ -85,6 +85,9 @@ class CheckResult:
     level: int
     warnings: tuple[Flag, ...] = ()
     rule_error: str | None = None
+    # the policy cell that decided (the colours allowed at this checkpoint and level); None
+    # when the policy did not decide (invalid card, identity code, clock): the window names it
+    allowed: frozenset[Colour] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -148,7 +151,8 @@ class Checker:
             if decision is Decision.ALLOW and self.policy.stale_action is not Decision.ALLOW:
                 decision, reason = self.policy.stale_action, Reason.STALE_BUNDLE
         result = self._result(verdict, True, reason, outcome.colour, decision)
-        return replace(result, warnings=warnings, rule_error=outcome.error)
+        allowed = self.policy.allowed(self.settings.checkpoint, self.settings.level)
+        return replace(result, warnings=warnings, rule_error=outcome.error, allowed=allowed)
 
     def _result(
         self, verdict: Verdict, valid: bool, reason: Reason, colour: Colour | None, decision: Decision
