@@ -17,6 +17,29 @@
     </message>
   </context>
   <context>
+    <name>Chain</name>
+    <message>
+      <source>missing record(s) before it</source>
+      <translation>thiếu bản ghi ngay trước nó</translation>
+    </message>
+    <message>
+      <source>out of order</source>
+      <translation>sai thứ tự</translation>
+    </message>
+    <message>
+      <source>does not follow the previous record</source>
+      <translation>không nối tiếp bản ghi trước</translation>
+    </message>
+    <message>
+      <source>content changed</source>
+      <translation>nội dung đã bị sửa</translation>
+    </message>
+    <message>
+      <source>records missing at the end (the last record is %1)</source>
+      <translation>thiếu bản ghi ở cuối (bản ghi cuối cùng là số %1)</translation>
+    </message>
+  </context>
+  <context>
     <name>Checkpoint</name>
     <message>
       <source>Road checkpoint</source>
@@ -38,6 +61,18 @@
   <context>
     <name>Cli</name>
     <message>
+      <source>give either TEXT / - or --image, not both</source>
+      <translation>hãy đưa TEXT / - hoặc --image, không đưa cả hai</translation>
+    </message>
+    <message>
+      <source>no QR code found in %1</source>
+      <translation>không tìm thấy mã QR nào trong %1</translation>
+    </message>
+    <message>
+      <source>give the QR text, - to read it from stdin, or --image FILE</source>
+      <translation>hãy đưa nội dung mã QR, dấu - để đọc từ đầu vào chuẩn, hoặc --image TỆP</translation>
+    </message>
+    <message>
       <source>Reason</source>
       <translation>Lý do</translation>
     </message>
@@ -52,6 +87,138 @@
     <message>
       <source>Certificate</source>
       <translation>Chứng nhận</translation>
+    </message>
+    <message>
+      <source>Rule</source>
+      <translation>Quy định</translation>
+    </message>
+    <message>
+      <source>there is no check log in %1</source>
+      <translation>không có nhật ký kiểm tra trong %1</translation>
+    </message>
+    <message>
+      <source>chain ok: %1 records verified</source>
+      <translation>chuỗi băm nguyên vẹn: đã kiểm tra %1 bản ghi</translation>
+    </message>
+    <message>
+      <source>chain BROKEN at seq %1: %2</source>
+      <translation>chuỗi băm BỊ PHÁ VỠ tại bản ghi số %1: %2</translation>
+    </message>
+    <message>
+      <source>%1 is not a day: give today, yesterday or YYYY-MM-DD</source>
+      <translation>%1 không phải là một ngày: hãy ghi today (hôm nay), yesterday (hôm qua) hoặc NĂM-THÁNG-NGÀY (YYYY-MM-DD)</translation>
+    </message>
+    <message>
+      <source>cannot write %1: %2</source>
+      <translation>không ghi được %1: %2</translation>
+    </message>
+    <message>
+      <source>Exported %1 check(s) of %2 to %3 (signed manifest: %4).</source>
+      <translation>Đã xuất %1 lượt kiểm tra của ngày %2 ra %3 (bản kê có chữ ký: %4).</translation>
+    </message>
+    <message>
+      <source>cannot read %1: %2</source>
+      <translation>không đọc được %1: %2</translation>
+    </message>
+    <message>
+      <source>%1 is an export, not its manifest: run scanner-app verify-export %1.manifest.json</source>
+      <translation>%1 là tệp xuất, không phải bản kê của nó: hãy chạy scanner-app verify-export %1.manifest.json</translation>
+    </message>
+    <message>
+      <source>%1 is not an export manifest (the FILE.manifest.json written beside each export)</source>
+      <translation>%1 không phải là bản kê của tệp xuất (tệp TỆP.manifest.json được ghi cạnh mỗi tệp xuất)</translation>
+    </message>
+    <message>
+      <source>OK: %1 matches its manifest (%2 check(s)).</source>
+      <translation>ĐÚNG: %1 khớp với bản kê của nó (%2 lượt kiểm tra).</translation>
+    </message>
+    <message>
+      <source>TAMPERED: %1 was changed after export.</source>
+      <translation>ĐÃ BỊ SỬA: %1 đã bị thay đổi sau khi xuất.</translation>
+    </message>
+    <message>
+      <source>TAMPERED: the manifest's signature does not match: the manifest was changed.</source>
+      <translation>ĐÃ BỊ SỬA: chữ ký của bản kê không khớp: bản kê đã bị thay đổi.</translation>
+    </message>
+    <message>
+      <source>MISSING: %1 is not beside its manifest: put the export next to it and check again.</source>
+      <translation>THIẾU TỆP: không có %1 cạnh bản kê: hãy đặt tệp xuất cạnh bản kê rồi kiểm tra lại.</translation>
+    </message>
+    <message>
+      <source>the hub at %1 did not answer: check the address and the network</source>
+      <translation>máy chủ %1 không trả lời: hãy kiểm tra địa chỉ và mạng</translation>
+    </message>
+    <message>
+      <source>the hub refused the code: it is unknown, used or expired</source>
+      <translation>máy chủ từ chối mã: mã không tồn tại, đã dùng hoặc đã hết hạn</translation>
+    </message>
+    <message>
+      <source>the hub's answer could not be used</source>
+      <translation>không dùng được câu trả lời của máy chủ</translation>
+    </message>
+    <message>
+      <source>Enrollment failed: %1.</source>
+      <translation>Đăng ký không thành công: %1.</translation>
+    </message>
+    <message>
+      <source>Enrolled as %1 at checkpoint %2 (%3).</source>
+      <translation>Đã đăng ký là %1 tại chốt %2 (%3).</translation>
+    </message>
+    <message>
+      <source>this scanner is not enrolled: run scanner-app enroll --hub URL --code CODE first</source>
+      <translation>máy quét này chưa đăng ký: hãy chạy scanner-app enroll --hub URL --code MÃ trước</translation>
+    </message>
+    <message>
+      <source>the hub did not answer; %1 check(s) stay queued</source>
+      <translation>máy chủ không trả lời; %1 lượt kiểm tra vẫn chờ gửi</translation>
+    </message>
+    <message>
+      <source>the hub refused the request; %1 check(s) stay queued</source>
+      <translation>máy chủ từ chối yêu cầu; %1 lượt kiểm tra vẫn chờ gửi</translation>
+    </message>
+    <message>
+      <source>sent %1 checks, %2 queued</source>
+      <translation>đã gửi %1 lượt kiểm tra, còn %2 lượt chờ gửi</translation>
+    </message>
+    <message>
+      <source>The hub's trust data was refused (%1); the trust data in use (#%2) stays.</source>
+      <translation>Đã từ chối dữ liệu tin cậy của máy chủ (%1); vẫn dùng dữ liệu tin cậy hiện tại (#%2).</translation>
+    </message>
+    <message>
+      <source>New trust data #%1 installed.</source>
+      <translation>Đã cài dữ liệu tin cậy mới #%1.</translation>
+    </message>
+    <message>
+      <source>The hub has no trust data yet (nothing published); the trust data in use (#%1) stays.</source>
+      <translation>Máy chủ chưa có dữ liệu tin cậy (chưa công bố gói nào); vẫn dùng dữ liệu tin cậy hiện tại (#%1).</translation>
+    </message>
+    <message>
+      <source>Trust data unchanged (#%1).</source>
+      <translation>Dữ liệu tin cậy không đổi (#%1).</translation>
+    </message>
+    <message>
+      <source>Wrote %1 queued check(s) in %2 signed batch(es) to %3; they stay queued here until a sync confirms the hub holds them.</source>
+      <translation>Đã ghi %1 lượt kiểm tra chờ gửi thành %2 lô có chữ ký vào %3; chúng vẫn chờ ở máy này cho đến khi một lần đồng bộ xác nhận máy chủ đã nhận.</translation>
+    </message>
+    <message>
+      <source>scanner-app: no display found. Run it on a desktop, or use `scanner-app gate` for scanning without a window (or set QT_QPA_PLATFORM=offscreen).</source>
+      <translation>scanner-app: không tìm thấy màn hình. Hãy chạy trên máy có giao diện đồ họa, hoặc dùng `scanner-app gate` để quét không cần cửa sổ (hoặc đặt QT_QPA_PLATFORM=offscreen).</translation>
+    </message>
+    <message>
+      <source>scanner-app: the window cannot start: Qt's %1 platform needs these system libraries:</source>
+      <translation>scanner-app: không mở được cửa sổ: nền tảng %1 của Qt cần các thư viện hệ thống sau:</translation>
+    </message>
+    <message>
+      <source>Install them with:</source>
+      <translation>Cài đặt bằng lệnh:</translation>
+    </message>
+    <message>
+      <source>Find the package that has %1 with: apt-file search %2</source>
+      <translation>Tìm gói chứa %1 bằng lệnh: apt-file search %2</translation>
+    </message>
+    <message>
+      <source>(`scanner-app gate` scans without a window and needs none of them.)</source>
+      <translation>(`scanner-app gate` quét không cần cửa sổ và không cần các thư viện này.)</translation>
     </message>
   </context>
   <context>

@@ -1,8 +1,13 @@
-"""`scanner-app audit verify`: check the log's hash chain and name the first bad record."""
+"""`scanner-app audit verify`: check the log's hash chain and name the first bad record, in
+the chosen language. Exit status: 0 intact, 1 broken, 2 no check log."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+from scanner_app.cli.common import USAGE_ERROR
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, speaker
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,15 +20,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from scanner_app.app import App
     from scanner_app.store.db import DB_NAME
+    from scanner_app.text.messages import chain_problem_text
 
+    say = speaker(args.lang)
     app = App.open(args.data_dir)
     if not (app.data_dir / DB_NAME).exists():
-        print(f"no check log in {app.data_dir}")
-        return 2
+        message = say(QT_TRANSLATE_NOOP("Cli", "there is no check log in %1"), app.data_dir)
+        print(f"scanner-app audit: {message}", file=sys.stderr)
+        return USAGE_ERROR
     store = app.open_store(purge=False)
     try:
         report = store.verify()
     finally:
         store.close()
-    print(report.describe())
-    return 0 if report.ok else 1
+    if report.ok:
+        print(say(QT_TRANSLATE_NOOP("Cli", "chain ok: %1 records verified"), report.checked))
+        return 0
+    problem = chain_problem_text(report.problem, say.translate)
+    print(say(QT_TRANSLATE_NOOP("Cli", "chain BROKEN at seq %1: %2"), report.first_bad_seq, problem))
+    return 1

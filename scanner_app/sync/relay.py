@@ -43,6 +43,7 @@ class SyncStatus:
     bundle_sequence: int | None = None
     bundle_issued_at: datetime | None = None
     bundle_problem: str | None = None
+    bundle_answer: int | None = None  # the hub's last answer for the bundle: 200, 304 unchanged, 404 none yet
     sent_this_cycle: int = 0
     # this device's clock minus the hub's, at the last exchange (network delay included):
     # a clock set forward or back shows here, whatever the cards say
@@ -95,6 +96,7 @@ class SyncRelay:
 
     def _fetch_bundle(self) -> None:
         answer = self._seen(self.client.bundle(self.trust.files.etag()))
+        self.status = replace(self.status, bundle_answer=answer.status)
         if answer.status != 200:
             return  # 304 nothing new, 404 nothing published
         try:

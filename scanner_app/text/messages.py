@@ -7,6 +7,7 @@ differs (ElementTree-read `.ts` for the CLI, `QCoreApplication.translate` in the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Translate
@@ -167,6 +168,25 @@ def policy_rule_text(level: int, checkpoint: str, allowed: Iterable[str], transl
     place = _lookup(CHECKPOINTS_IN_SENTENCE, "PolicyRule", checkpoint, translate)
     pattern = translate("PolicyRule", RULE_PATTERN)
     return pattern.replace("%1", str(level)).replace("%2", place).replace("%3", rule)
+
+
+# The hash chain's findings (core/chain.py words them in English for logs and tests).
+CHAIN_PROBLEMS: dict[str, str] = {
+    "missing record(s) before it": QT_TRANSLATE_NOOP("Chain", "missing record(s) before it"),
+    "out of order": QT_TRANSLATE_NOOP("Chain", "out of order"),
+    "does not follow the previous record": QT_TRANSLATE_NOOP("Chain", "does not follow the previous record"),
+    "content changed": QT_TRANSLATE_NOOP("Chain", "content changed"),
+}
+CHAIN_TAIL = re.compile(r"records missing at the end \(head is seq (\d+)\)")
+CHAIN_TAIL_TEXT = QT_TRANSLATE_NOOP("Chain", "records missing at the end (the last record is %1)")
+
+
+def chain_problem_text(problem: str, translate: Translate) -> str:
+    """A chain report's problem in the reader's language; an unknown one as it stands."""
+    tail = CHAIN_TAIL.fullmatch(problem)
+    if tail:
+        return translate("Chain", CHAIN_TAIL_TEXT).replace("%1", tail.group(1))
+    return translate("Chain", CHAIN_PROBLEMS[problem]) if problem in CHAIN_PROBLEMS else problem
 
 
 DATE_PATTERNS = {

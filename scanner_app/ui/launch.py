@@ -83,12 +83,22 @@ def install_error_hooks(session: Any) -> None:
 
 
 def launch(args: Any) -> int:
+    from scanner_app.text.i18n import QT_TRANSLATE_NOOP, speaker
+    from scanner_app.ui import system_libraries
+
+    language = getattr(args, "lang", None)
     if _no_display():
-        print(
+        say = speaker(language)
+        message = QT_TRANSLATE_NOOP(
+            "Cli",
             "scanner-app: no display found. Run it on a desktop, or use `scanner-app gate` "
             "for scanning without a window (or set QT_QPA_PLATFORM=offscreen).",
-            file=sys.stderr,
         )
+        print(say(message), file=sys.stderr)
+        return 2
+    missing = system_libraries.check()  # before Qt is imported: a missing library stops the import
+    if missing is not None:
+        print(system_libraries.advice(missing, language), file=sys.stderr)
         return 2
     from PySide6.QtWidgets import QApplication
 
