@@ -390,9 +390,9 @@
       <translation>Vui lòng đưa mã QR trước camera</translation>
     </message>
     <message numerus="yes">
-      <source>Privacy: we record only the decision, the time and a coded fingerprint of the card, for %n day(s). No names, no birth dates.</source>
+      <source>Privacy: we keep only the decision, the time and a one-way code made from the card (it cannot be turned back into the card), for %n day(s). No names, no birth dates.</source>
       <translation>
-        <numerusform>Quyền riêng tư: chúng tôi chỉ lưu quyết định, thời gian và dấu vân tay đã mã hóa của thẻ trong %n ngày. Không lưu tên, không lưu ngày sinh.</numerusform>
+        <numerusform>Quyền riêng tư: chúng tôi chỉ lưu quyết định, thời gian và một mã một chiều tạo từ thẻ (không thể dựng lại thẻ từ mã này) trong %n ngày. Không lưu tên, không lưu ngày sinh.</numerusform>
       </translation>
     </message>
   </context>
@@ -587,6 +587,380 @@
     <message>
       <source>DEMO DATA</source>
       <translation>DỮ LIỆU THỬ</translation>
+    </message>
+  </context>
+  <context>
+    <name>QAbstractSpinBox</name>
+    <message>
+      <source>&amp;Select All</source>
+      <translation>&amp;Chọn tất cả</translation>
+    </message>
+    <message>
+      <source>&amp;Step up</source>
+      <translation>&amp;Tăng</translation>
+    </message>
+    <message>
+      <source>Step &amp;down</source>
+      <translation>&amp;Giảm</translation>
+    </message>
+  </context>
+  <context>
+    <name>QFileDialog</name>
+    <message>
+      <source>&amp;Look in:</source>
+      <translation>&amp;Tìm trong:</translation>
+    </message>
+    <message>
+      <source>File &amp;name:</source>
+      <translation>&amp;Tên tệp:</translation>
+    </message>
+    <message>
+      <source>Files of &amp;type:</source>
+      <translation>&amp;Loại tệp:</translation>
+    </message>
+    <message>
+      <source>&amp;Open</source>
+      <translation>&amp;Mở</translation>
+    </message>
+    <message>
+      <source>&amp;Save</source>
+      <translation>&amp;Lưu</translation>
+    </message>
+    <message>
+      <source>Open</source>
+      <translation>Mở</translation>
+    </message>
+    <message>
+      <source>Save As</source>
+      <translation>Lưu thành</translation>
+    </message>
+    <message>
+      <source>All Files (*)</source>
+      <translation>Mọi tệp (*)</translation>
+    </message>
+    <message>
+      <source>All files (*)</source>
+      <translation>Mọi tệp (*)</translation>
+    </message>
+    <message>
+      <source>Back</source>
+      <translation>Quay lại</translation>
+    </message>
+    <message>
+      <source>Forward</source>
+      <translation>Đi tiếp</translation>
+    </message>
+    <message>
+      <source>Parent Directory</source>
+      <translation>Thư mục cha</translation>
+    </message>
+    <message>
+      <source>Create New Folder</source>
+      <translation>Tạo thư mục mới</translation>
+    </message>
+    <message>
+      <source>New Folder</source>
+      <translation>Thư mục mới</translation>
+    </message>
+    <message>
+      <source>List View</source>
+      <translation>Dạng danh sách</translation>
+    </message>
+    <message>
+      <source>Detail View</source>
+      <translation>Dạng chi tiết</translation>
+    </message>
+    <message>
+      <source>Directory:</source>
+      <translation>Thư mục:</translation>
+    </message>
+    <message>
+      <source>Recent Places</source>
+      <translation>Nơi đã mở gần đây</translation>
+    </message>
+    <message>
+      <source>%1 already exists.
+Do you want to replace it?</source>
+      <translation>%1 đã có.
+Bạn có muốn ghi đè không?</translation>
+    </message>
+    <message>
+      <source>%1
+File not found.
+Please verify the correct file name was given.</source>
+      <translation>%1
+Không tìm thấy tệp.
+Hãy kiểm tra lại tên tệp.</translation>
+    </message>
+    <message>
+      <source>%1
+Directory not found.
+Please verify the correct directory name was given.</source>
+      <translation>%1
+Không tìm thấy thư mục.
+Hãy kiểm tra lại tên thư mục.</translation>
+    </message>
+    <message>
+      <source>Go back</source>
+      <translation>Quay lại</translation>
+    </message>
+    <message>
+      <source>Go forward</source>
+      <translation>Đi tiếp</translation>
+    </message>
+    <message>
+      <source>Go to the parent directory</source>
+      <translation>Lên thư mục cha</translation>
+    </message>
+    <message>
+      <source>Create a New Folder</source>
+      <translation>Tạo thư mục mới</translation>
+    </message>
+    <message>
+      <source>Change to list view mode</source>
+      <translation>Chuyển sang dạng danh sách</translation>
+    </message>
+    <message>
+      <source>Change to detail view mode</source>
+      <translation>Chuyển sang dạng chi tiết</translation>
+    </message>
+    <message>
+      <source>Sidebar</source>
+      <translation>Thanh bên</translation>
+    </message>
+    <message>
+      <source>List of places and bookmarks</source>
+      <translation>Danh sách nơi lưu và dấu trang</translation>
+    </message>
+    <message>
+      <source>&amp;Choose</source>
+      <translation>&amp;Chọn</translation>
+    </message>
+    <message>
+      <source>&amp;Rename</source>
+      <translation>Đổi &amp;tên</translation>
+    </message>
+    <message>
+      <source>&amp;Delete</source>
+      <translation>&amp;Xóa</translation>
+    </message>
+    <message>
+      <source>Show &amp;hidden files</source>
+      <translation>Hiện tệp &amp;ẩn</translation>
+    </message>
+    <message>
+      <source>&amp;New Folder</source>
+      <translation>Thư mục &amp;mới</translation>
+    </message>
+    <message>
+      <source>Files</source>
+      <translation>Tệp</translation>
+    </message>
+    <message>
+      <source>Directories</source>
+      <translation>Thư mục</translation>
+    </message>
+  </context>
+  <context>
+    <name>QFileSystemModel</name>
+    <message>
+      <source>Name</source>
+      <translation>Tên</translation>
+    </message>
+    <message>
+      <source>Size</source>
+      <translation>Kích thước</translation>
+    </message>
+    <message>
+      <source>Type</source>
+      <translation>Loại</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>Loại</translation>
+    </message>
+    <message>
+      <source>Date Modified</source>
+      <translation>Ngày sửa đổi</translation>
+    </message>
+    <message>
+      <source>Computer</source>
+      <translation>Máy tính</translation>
+    </message>
+    <message>
+      <source>My Computer</source>
+      <translation>Máy tính của tôi</translation>
+    </message>
+  </context>
+  <context>
+    <name>QGnomeTheme</name>
+    <message>
+      <source>&amp;OK</source>
+      <translation>&amp;Đồng ý</translation>
+    </message>
+    <message>
+      <source>&amp;Save</source>
+      <translation>&amp;Lưu</translation>
+    </message>
+    <message>
+      <source>&amp;Cancel</source>
+      <translation>&amp;Hủy</translation>
+    </message>
+    <message>
+      <source>&amp;Close</source>
+      <translation>Đó&amp;ng</translation>
+    </message>
+    <message>
+      <source>Close without Saving</source>
+      <translation>Đóng không lưu</translation>
+    </message>
+  </context>
+  <context>
+    <name>QLineEdit</name>
+    <message>
+      <source>&amp;Undo</source>
+      <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+      <source>&amp;Redo</source>
+      <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+      <source>Cu&amp;t</source>
+      <translation>&amp;Cắt</translation>
+    </message>
+    <message>
+      <source>&amp;Copy</source>
+      <translation>&amp;Sao chép</translation>
+    </message>
+    <message>
+      <source>&amp;Paste</source>
+      <translation>&amp;Dán</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>Xóa</translation>
+    </message>
+    <message>
+      <source>Select All</source>
+      <translation>Chọn tất cả</translation>
+    </message>
+  </context>
+  <context>
+    <name>QMessageBox</name>
+    <message>
+      <source>Show Details...</source>
+      <translation>Xem chi tiết...</translation>
+    </message>
+    <message>
+      <source>Hide Details...</source>
+      <translation>Ẩn chi tiết...</translation>
+    </message>
+  </context>
+  <context>
+    <name>QPlatformTheme</name>
+    <message>
+      <source>OK</source>
+      <translation>Đồng ý</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>Lưu</translation>
+    </message>
+    <message>
+      <source>Save All</source>
+      <translation>Lưu tất cả</translation>
+    </message>
+    <message>
+      <source>Open</source>
+      <translation>Mở</translation>
+    </message>
+    <message>
+      <source>&amp;Yes</source>
+      <translation>&amp;Có</translation>
+    </message>
+    <message>
+      <source>Yes to &amp;All</source>
+      <translation>Có với &amp;tất cả</translation>
+    </message>
+    <message>
+      <source>&amp;No</source>
+      <translation>&amp;Không</translation>
+    </message>
+    <message>
+      <source>N&amp;o to All</source>
+      <translation>Khô&amp;ng với tất cả</translation>
+    </message>
+    <message>
+      <source>Abort</source>
+      <translation>Hủy bỏ</translation>
+    </message>
+    <message>
+      <source>Retry</source>
+      <translation>Thử lại</translation>
+    </message>
+    <message>
+      <source>Ignore</source>
+      <translation>Bỏ qua</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Đóng</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Hủy</translation>
+    </message>
+    <message>
+      <source>Discard</source>
+      <translation>Bỏ</translation>
+    </message>
+    <message>
+      <source>Help</source>
+      <translation>Trợ giúp</translation>
+    </message>
+    <message>
+      <source>Apply</source>
+      <translation>Áp dụng</translation>
+    </message>
+    <message>
+      <source>Reset</source>
+      <translation>Đặt lại</translation>
+    </message>
+    <message>
+      <source>Restore Defaults</source>
+      <translation>Khôi phục mặc định</translation>
+    </message>
+  </context>
+  <context>
+    <name>QWidgetTextControl</name>
+    <message>
+      <source>&amp;Undo</source>
+      <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+      <source>&amp;Redo</source>
+      <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+      <source>Cu&amp;t</source>
+      <translation>&amp;Cắt</translation>
+    </message>
+    <message>
+      <source>&amp;Copy</source>
+      <translation>&amp;Sao chép</translation>
+    </message>
+    <message>
+      <source>&amp;Paste</source>
+      <translation>&amp;Dán</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>Xóa</translation>
+    </message>
+    <message>
+      <source>Select All</source>
+      <translation>Chọn tất cả</translation>
     </message>
   </context>
   <context>
@@ -899,6 +1273,11 @@
       <source>A new camera is used from the next start of the program.</source>
       <translation>Camera mới được dùng từ lần khởi động chương trình tiếp theo.</translation>
     </message>
+    <message>
+      <source>s</source>
+      <comment>seconds</comment>
+      <translation>giây</translation>
+    </message>
   </context>
   <context>
     <name>StatusLine</name>
@@ -1040,6 +1419,10 @@
       </translation>
     </message>
     <message>
+      <source>The export could not be written: %1</source>
+      <translation>Không ghi được tệp xuất: %1</translation>
+    </message>
+    <message>
       <source>example</source>
       <translation>ví dụ</translation>
     </message>
@@ -1146,8 +1529,8 @@
       <translation>Đánh dấu</translation>
     </message>
     <message>
-      <source>Card fingerprint</source>
-      <translation>Dấu vân tay của thẻ</translation>
+      <source>Card hash</source>
+      <translation>Mã băm của thẻ</translation>
     </message>
     <message>
       <source>Issuer</source>

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PREVIEW_INTERVAL = 1 / 15  # the preview does not need every frame
+RECENT_ROWS = 30  # the window's table of latest checks
+RECENT_FIELDS = ("wall_time", "decision", "colour", "format", "reason")
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class ScanController(QObject):
     sync_changed = Signal(object)  # SyncStatus
     store_problem = Signal(object)  # StoreProblem: the log cannot be written, scanning pauses
     counters_changed = Signal(dict)  # today's decisions
+    recent_loaded = Signal(list)  # today's latest checks as the log has them (dicts), oldest first
+    outbox_seen = Signal(int, object)  # queued checks, when the hub last confirmed one (or None)
     failure = Signal(str)  # an unexpected error, with its traceback
 
     def __init__(self, app: App, *, open_source: SourceFactory, decoder: FrameDecoder) -> None:
@@ -136,6 +140,11 @@ class ScanController(QObject):
     @property
     def settings(self) -> Settings:
         return self.app.settings
+
+    @property
+    def camera_state(self) -> CameraState:
+        """The camera's state now (a window opened later, the kiosk, starts from it)."""
+        return self._camera_state
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -192,6 +201,12 @@ class ScanController(QObject):
         self._commands.put(CallInWriter(function, future))
         return future
 
+    def refresh_from_log(self) -> None:
+        """Counters, today's latest checks and the queue as the log has them now: another
+        process (`gate`, a command-line sync or export) may have written to it, and a new
+        day may have begun."""
+        self.call_in_writer(self._read_log)
+
     def sync_now(self) -> None:
         if self._sync is not None:
             self._sync.wake.set()
@@ -220,7 +235,7 @@ class ScanController(QObject):
     def _process(self) -> None:
         store = self.app.open_store()
         service = self.app.scan_service(store, self._checker(self.app.settings))
-        self._emit_counters(store)
+        self._read_log(store)
         self._start_sync()
         try:
             while True:
@@ -271,10 +286,17 @@ class ScanController(QObject):
             self.counters_changed.emit(dict(self.counters))
         self.outcome_ready.emit(outcome)
 
-    def _emit_counters(self, store: CheckStore) -> None:
+    def _read_log(self, store: CheckStore) -> None:
+        """On the writer thread: today's counters and latest checks, the outbox's state."""
         start = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
         self.counters = {"allow": 0, "deny": 0, "manual": 0} | store.decisions_since(start)
         self.counters_changed.emit(dict(self.counters))
+        latest = "seq in (select seq from checks where wall_time >= ? order by seq desc limit ?)"
+        rows = store.rows(latest, [start.astimezone(UTC).isoformat(), RECENT_ROWS])
+        self.recent_loaded.emit([{key: row[key] for key in RECENT_FIELDS} for row in rows])
+        # the last time the hub confirmed holding a check, whoever synced (this window or the CLI)
+        acked = store.db.execute("select max(acked_at) from outbox").fetchone()[0]
+        self.outbox_seen.emit(store.queued_count(), datetime.fromisoformat(acked) if acked else None)
 
     # -- the capture thread --------------------------------------------------------------
 
@@ -300,6 +322,7 @@ class ScanController(QObject):
         elif event.kind is EventKind.DECODER_ERROR:
             self.camera_changed.emit(self._camera_state, f"decoder restarted: {event.detail}")
         elif event.kind is EventKind.END:
+            self._camera_state = CameraState.ENDED
             self.camera_changed.emit(CameraState.ENDED, "")
 
     def _preview(self, event: CaptureEvent) -> None:

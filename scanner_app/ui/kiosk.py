@@ -57,6 +57,7 @@ class KioskWindow(QWidget):
         self.addAction(settings_action)
         self.controller.frame_ready.connect(self.preview.show_frame)
         self.controller.outcome_ready.connect(self.on_outcome)
+        self.preview.set_camera_state(self.controller.camera_state)  # F11 opens it with the camera running
         self.controller.camera_changed.connect(lambda state, _detail: self.preview.set_camera_state(state))
         self.previous_sound = session.sounds.enabled
         session.sounds.enabled = session.settings.sounds if session.settings.sounds is not None else False
@@ -74,8 +75,8 @@ class KioskWindow(QWidget):
         days = int(self.session.settings.retention_days)
         self.notice.setText(
             self.tr(
-                "Privacy: we record only the decision, the time and a coded fingerprint of the card, "
-                "for %n day(s). No names, no birth dates.",
+                "Privacy: we keep only the decision, the time and a one-way code made from the card "
+                "(it cannot be turned back into the card), for %n day(s). No names, no birth dates.",
                 "",
                 days,
             )

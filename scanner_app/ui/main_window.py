@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 760)
         self.heartbeat = QTimer(self)  # keeps ages ("n hours old") and warnings current
         self.heartbeat.timeout.connect(self.refresh_status)
+        self.heartbeat.timeout.connect(self.controller.refresh_from_log)
         self.heartbeat.start(30_000)
 
     # -- building ------------------------------------------------------------------------
@@ -134,6 +135,8 @@ class MainWindow(QMainWindow):
         controller.sync_changed.connect(self.on_sync)
         controller.store_problem.connect(self.on_store_problem)
         controller.counters_changed.connect(self.counters.set_values)
+        controller.recent_loaded.connect(self.recent.load)
+        controller.outbox_seen.connect(self.on_outbox)
         controller.failure.connect(self.show_error)
 
     # -- slots ---------------------------------------------------------------------------
@@ -153,6 +156,10 @@ class MainWindow(QMainWindow):
 
     def on_sync(self, status: object) -> None:
         self.status_line.sync = status
+        self.status_line.refresh()
+
+    def on_outbox(self, queued: int, confirmed: object) -> None:
+        self.status_line.outbox = (queued, confirmed)  # type: ignore[assignment]
         self.status_line.refresh()
 
     def on_store_problem(self, problem: StoreProblem) -> None:
@@ -302,6 +309,8 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.controller.refresh_from_log()  # back from a terminal: a command may have synced
         super().changeEvent(event)
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
