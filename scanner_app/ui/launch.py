@@ -82,7 +82,9 @@ def install_error_hooks(session: Any) -> None:
     threading.excepthook = lambda hook: report(hook.exc_type, hook.exc_value, hook.exc_traceback)  # type: ignore[arg-type]
 
 
-def launch(args: Any) -> int:
+def launch(args: Any, *, observe: Any = None) -> int:
+    """The window program. `observe(window, session)` is called before the event loop runs
+    (benchmarks/ui.py times the first paints through it)."""
     from scanner_app.text.i18n import QT_TRANSLATE_NOOP, speaker
     from scanner_app.ui import system_libraries
 
@@ -100,6 +102,10 @@ def launch(args: Any) -> int:
     if missing is not None:
         print(system_libraries.advice(missing, language), file=sys.stderr)
         return 2
+    from scanner_app.camera.isolation import IsolatedDecoder
+    from scanner_app.ui.early_decoder import EarlyDecoder
+
+    decoder = EarlyDecoder(IsolatedDecoder())  # its child imports while the window is built
     from PySide6.QtWidgets import QApplication
 
     from scanner_app.local.paths import data_dir
@@ -111,7 +117,7 @@ def launch(args: Any) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("scanner-app")
     app.setFont(font(11))
-    session = build_session(args)
+    session = build_session(args, decoder=decoder)
     session.set_language(getattr(args, "lang", None) or session.settings.language)
     install_error_hooks(session)
     if session.settings.kiosk:
@@ -129,6 +135,8 @@ def launch(args: Any) -> int:
     from scanner_app.ui.watchdog import start_watchdog
 
     watchdog = start_watchdog(window)  # systemd restarts a hung kiosk  # noqa: F841
+    if observe is not None:
+        observe(window, session)
     code = app.exec()
     session.controller.stop()
     return int(code)
