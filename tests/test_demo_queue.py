@@ -29,7 +29,7 @@ def passes(camera: SimulatedCamera, count: int) -> list[list[str]]:
         codes = decoder.decode(frame.image, max_rungs=0).codes  # a clean picture: the first pass reads it
         text = codes[0].text if codes else None
         if text is not None and text != last:
-            slots = slots if slots is not None else len(camera._codes)
+            slots = slots if slots is not None else camera.queue_length
             if not seen or len(seen[-1]) == slots:
                 seen.append([])
             seen[-1].append(text)

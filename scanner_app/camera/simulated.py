@@ -46,7 +46,8 @@ class SimulatedCamera:
         self._random = np.random.default_rng(seed)
         self._frames_shown = round(show_seconds * (fps or 30.0))
         self._frames_gap = round(gap_seconds * (fps or 30.0))
-        self._codes: list[np.ndarray] = []
+        self._shown: list[str] = []
+        self._codes: dict[int, np.ndarray] = {}
         self._pass = 0
         self._shared: str | None = None
         self._index = 0
@@ -60,7 +61,21 @@ class SimulatedCamera:
 
     def open(self) -> None:
         self._pass = 0
-        self._codes = [_render(text) for text in (self._texts if self._texts is not None else self._queue())]
+        self._shown = list(self._texts) if self._texts is not None else self._queue()
+        self._codes = {}
+
+    @property
+    def queue_length(self) -> int:
+        """How many codes one pass shows."""
+        return len(self._shown)
+
+    def _code(self, number: int) -> np.ndarray:
+        """The picture of the pass's `number`th code, drawn when first shown: a QR code takes
+        segno ~0.1 s, so drawing a whole pass at once would stall the first frame by a
+        second (and every pass after)."""
+        if number not in self._codes:
+            self._codes[number] = _render(self._shown[number])
+        return self._codes[number]
 
     def _queue(self) -> list[str]:
         """A new pass of the demo queue: fresh cards, the same shared one."""
@@ -85,12 +100,12 @@ class SimulatedCamera:
     def _compose(self) -> np.ndarray:
         cycle = self._frames_shown + self._frames_gap
         slot, phase = divmod(self._index, cycle)
-        if self._texts is None and self._codes and slot // len(self._codes) != self._pass:
-            self._pass = slot // len(self._codes)
-            self._codes = [_render(text) for text in self._queue()]  # the next people in the queue
+        if self._texts is None and self._shown and slot // len(self._shown) != self._pass:
+            self._pass = slot // len(self._shown)
+            self._shown, self._codes = self._queue(), {}  # the next people in the queue
         frame = self._background.copy()
-        if phase < self._frames_shown and self._codes:
-            code = self._codes[slot % len(self._codes)]
+        if phase < self._frames_shown and self._shown:
+            code = self._code(slot % len(self._shown))
             side = int(min(self.size) * 0.55)
             qr = cv2.resize(code, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
             width, height = self.size
@@ -102,4 +117,4 @@ class SimulatedCamera:
         return np.clip(noisy, 0, 255).astype(np.uint8)
 
     def close(self) -> None:
-        self._codes = []
+        self._codes = {}

@@ -23,14 +23,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from scanner_app.app import App, SourceFactory
-from scanner_app.camera.capture import CameraState, CaptureEvent, CaptureLoop, EventKind
-from scanner_app.camera.ports import FrameDecoder
 from scanner_app.core.checkpoint import Checker
 from scanner_app.core.settings import Settings
-from scanner_app.services.scan import ScanOutcome, ScanService
-from scanner_app.ui.qt_images import to_qimage
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # OpenCV, numpy and SQLite load on the threads that use them, not before the window
+    from scanner_app.camera.capture import CameraState, CaptureEvent
+    from scanner_app.camera.ports import FrameDecoder
+    from scanner_app.services.scan import ScanService
     from scanner_app.store.checks import CheckStore
 
 log = logging.getLogger(__name__)
@@ -134,7 +133,7 @@ class ScanController(QObject):
         self.counters: dict[str, int] = {"allow": 0, "deny": 0, "manual": 0}
         self.trust: TrustInfo | None = None
         self._trust_generation = -1
-        self._camera_state = CameraState.STARTING
+        self._camera_state: CameraState | str = "starting"  # CameraState.STARTING, without importing it
         self._last_preview = 0.0
 
     @property
@@ -142,7 +141,7 @@ class ScanController(QObject):
         return self.app.settings
 
     @property
-    def camera_state(self) -> CameraState:
+    def camera_state(self) -> CameraState | str:
         """The camera's state now (a window opened later, the kiosk, starts from it)."""
         return self._camera_state
 
@@ -301,12 +300,16 @@ class ScanController(QObject):
     # -- the capture thread --------------------------------------------------------------
 
     def _capture(self) -> None:
+        from scanner_app.camera.capture import CameraState, CaptureLoop
+
         self.camera_changed.emit(CameraState.STARTING, "")
         loop = CaptureLoop(self._open_source, self._decoder, self.clock.monotonic)
         loop.run(self._stop, self._on_capture, lambda: self._report_failure("capture failed; restarting"))
 
     def _on_capture(self, event: CaptureEvent) -> None:
         """Capture events become processing commands and (throttled) preview signals."""
+        from scanner_app.camera.capture import CameraState, EventKind
+
         if event.kind is EventKind.CODE:
             assert event.frame is not None
             self._commands.put(CheckCode(event.text, event.frame.captured, False))
@@ -329,9 +332,11 @@ class ScanController(QObject):
         frame = event.frame
         assert frame is not None
         image = frame.colour if frame.colour is not None else frame.image
+        from scanner_app.ui.qt_images import to_qimage
+
         qimage, scale = to_qimage(image)
         corners = [(x * scale, y * scale) for x, y in event.corners]
         self.frame_ready.emit(qimage, corners, event.hint or "")
 
 
-__all__ = ["ScanController", "ScanOutcome", "TrustInfo"]
+__all__ = ["ScanController", "TrustInfo"]

@@ -7,16 +7,20 @@ Shell Launcher on Windows; see the README)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui.dialogs import PinDialog
 from scanner_app.ui.preview import Preview
 from scanner_app.ui.result_panel import ResultPanel
 from scanner_app.ui.session import Session
 from scanner_app.ui.theme import font
+
+if TYPE_CHECKING:  # types only: the window shows before numpy, OpenCV and SQLite load
+    from scanner_app.services.scan import ScanOutcome
 
 
 class KioskWindow(QWidget):

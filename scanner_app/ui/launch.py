@@ -102,10 +102,9 @@ def launch(args: Any, *, observe: Any = None) -> int:
     if missing is not None:
         print(system_libraries.advice(missing, language), file=sys.stderr)
         return 2
-    from scanner_app.camera.isolation import IsolatedDecoder
     from scanner_app.ui.early_decoder import EarlyDecoder
 
-    decoder = EarlyDecoder(IsolatedDecoder())  # its child imports while the window is built
+    decoder = EarlyDecoder()  # its child process imports the decoders while the window is built
     from PySide6.QtWidgets import QApplication
 
     from scanner_app.local.paths import data_dir

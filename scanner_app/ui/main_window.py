@@ -5,6 +5,7 @@ import, details, supervisor view, kiosk mode, settings, language)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
@@ -20,17 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scanner_app.camera.capture import CameraState
 from scanner_app.core.keyboard_wedge import KeyboardWedge
 from scanner_app.core.model import Reason
 from scanner_app.core.record import StoreProblem
-from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui.dialogs import DetailsDialog, ErrorDialog, ManualEntryDialog, PinDialog
 from scanner_app.ui.preview import Preview
 from scanner_app.ui.result_panel import ResultPanel
 from scanner_app.ui.session import Session
 from scanner_app.ui.status import Counters, RecentChecks, StatusLine
 from scanner_app.ui.theme import font
+
+if TYPE_CHECKING:  # types only: the window shows before numpy, OpenCV and SQLite load
+    from scanner_app.camera.capture import CameraState
+    from scanner_app.services.scan import ScanOutcome
 
 
 class MainWindow(QMainWindow):

@@ -17,15 +17,19 @@ about the holder.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from scanner_app.core.model import Reason
 from scanner_app.core.policy import Decision
 from scanner_app.core.record import SHARING_FLAGS, Flag
-from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui import texts
 from scanner_app.ui.theme import CARD_COLOURS, OUTCOME_COLOURS, FitLabel, outcome_icon
+
+if TYPE_CHECKING:  # types only: the window shows before numpy, OpenCV and SQLite load
+    from scanner_app.services.scan import ScanOutcome
 
 # Shrink steps when the panel is short: 100 % down to 45 % of the full sizes.
 STEPS = tuple(round(1.0 - 0.05 * i, 2) for i in range(12))
