@@ -132,6 +132,7 @@ def test_the_latest_checks_are_the_days_and_the_status_follows_a_command_line_sy
         session.controller.start()
     QApplication.processEvents()
     assert window.recent.rowCount() == 2 and sum(window.counters.values.values()) == 2
+    assert window.recent.item(0, 4).text().startswith("Hợp lệ; theo bảng quyết định cấp độ 1")
     sync = window.status_line.labels[2].text()
     assert "1 lượt chờ gửi" in sync and sync.endswith(confirmed.astimezone().strftime("%H:%M"))
 
@@ -159,3 +160,15 @@ def test_the_supervisor_tables_show_flag_names_and_counts(qtbot, session: Sessio
     count = view.reasons.visualItemRect(view.reasons.item(0, 1))
     assert view.reasons.viewport().rect().contains(count)  # the count is in view, not behind a scrollbar
     assert view.reasons.item(0, 1).text() == "4"
+
+
+def test_the_demo_banner_shows_from_the_start(qtbot, session: Session) -> None:  # type: ignore[no-untyped-def]
+    """Not only after the first check or the 30 s heartbeat: as soon as the trust data is read."""
+    from scanner_app.ui.main_window import MainWindow
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(session.controller.trust_changed, timeout=20_000):
+        session.controller.start()
+    QApplication.processEvents()
+    assert "DÙNG THỬ" in window.banner.text() and window.banner.text().count("\n") == 2

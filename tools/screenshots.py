@@ -47,9 +47,65 @@ STATES: list[tuple[str, str, str | None, dict[str, object], int]] = [
     ("kiosk-deny", "kiosk", "tampered", {}, 0),
     ("kiosk-manual", "kiosk", "cccd-identity", {}, 0),
     ("supervisor", "supervisor", None, {}, 0),
-    ("settings", "settings", None, {}, 0),
+    ("settings", "settings", None, {"result_seconds": 4}, 0),
 ]
 OFFSCREEN = ["officer-manual-trust-damaged", "officer-manual-stale", "officer-not-saved"]
+CAPTIONS = {
+    "officer-idle": "Officer, waiting: the demo banner (DEMO trust data, EXAMPLE decision table, default PIN)",
+    "officer-allow-green": "A green card: allowed; name and birth date to compare with an ID card",
+    "officer-allow-yellow": "A yellow card (a recent PCR test) at a level-1 road checkpoint: allowed",
+    "officer-allow-red-by-policy": "A red card at a level-1 road checkpoint: allowed, and the rule that allowed it is named",
+    "officer-deny-by-policy": "A yellow card at level 4: not allowed, by the rule 'only green cards'",
+    "officer-deny-forged": "A forged card (signature does not match): what failed, no name, no colour",
+    "officer-deny-expired": "An expired card: what failed, no name",
+    "officer-deny-unknown-signer": "A card signed by a key not in the trust list: what failed, no name",
+    "officer-deny-not-a-card": "A QR code that is not a card at all",
+    "officer-manual-identity-only": "A chip ID card (CCCD) QR: manual check, no name from an unsigned code",
+    "officer-shared-code": "The same card a fourth time within 30 minutes: flagged as a possibly shared code",
+    "officer-manual-trust-damaged": "Trust data damaged: manual check until it is imported again (rendered offscreen)",
+    "officer-manual-stale": "Trust data out of date: a green card turns into a manual check (rendered offscreen)",
+    "officer-not-saved": "The log cannot be written (disk full): scanning paused, the result says NOT SAVED (rendered offscreen)",
+    "kiosk-idle": "Kiosk, waiting, with its privacy notice",
+    "kiosk-allow": "Kiosk, allowed: the decision and a first name, nothing else",
+    "kiosk-deny": "Kiosk, not allowed: what failed and 'ask the staff', no name",
+    "kiosk-manual": "Kiosk, manual check: no name",
+    "supervisor": "Supervisor view (F9, PIN): the day by hour, reasons with counts, flagged cards in words",
+    "settings": "Settings (PIN): seconds as whole numbers, Qt's own buttons in Vietnamese",
+}
+
+
+def write_gallery() -> None:
+    """docs/gallery.md: every state, Vietnamese beside English."""
+    lines = [
+        "# Gallery: every outcome state, in Vietnamese and English",
+        "",
+        "Taken from the real window under Xvfb at 1366×768 by `uv run python tools/screenshots.py`",
+        "(the simulated camera showing one dev-kit card per state; DEMO data). The three states",
+        "marked *rendered offscreen* cannot yet be produced by a running window on this branch",
+        "(damaged or out-of-date production trust data, a full disk); they are the same window",
+        "classes rendered with QT_QPA_PLATFORM=offscreen.",
+        "",
+        "| state | Tiếng Việt | English |",
+        "|---|---|---|",
+    ]
+    names = [name for name, *_ in STATES] + OFFSCREEN
+    for name in names:
+        cells = [f"![{name} vi](screenshots/{name}-vi.png)", f"![{name} en](screenshots/{name}-en.png)"]
+        lines.append(f"| {CAPTIONS[name]} | {cells[0]} | {cells[1]} |")
+    lines += ["", "## The supervisor's PDF day report", "", "| Tiếng Việt | English |", "|---|---|"]
+    pages = sorted(OUT.glob("report-vi-*.png"))
+    for page in pages:
+        english = page.name.replace("-vi-", "-en-")
+        lines.append(f"| ![{page.stem}](screenshots/{page.name}) | ![{english}](screenshots/{english}) |")
+    lines += [
+        "",
+        "First run on a freshly debootstrapped Debian 12 after the README's apt line",
+        "",
+        "![first run](screenshots/first-run-debian12.png)",
+        "",
+    ]
+    (ROOT / "docs" / "gallery.md").write_text("\n".join(lines), encoding="utf-8")
+    print("wrote docs/gallery.md")
 
 
 def env_for(display: str) -> dict[str, str]:
@@ -99,7 +155,8 @@ def record(data: Path, queue: list[str], spread_hours: float = 0.0) -> None:
     now = datetime.now(UTC)
     for number, text in enumerate(queue):
         moment = now - timedelta(hours=spread_hours) * (1 - number / max(len(queue), 1))
-        store.record(checker.check(text, moment), text, station, wall_time=moment, monotonic=float(number))
+        result = checker.check(text, now)  # decided as now (the cards are issued now), logged earlier
+        store.record(result, text, station, wall_time=moment, monotonic=float(number))
     store.close()
 
 
@@ -241,9 +298,17 @@ def _offscreen(language: str) -> None:
         ),
         "officer-not-saved": green,
     }
+    from scanner_app.camera.decode import load_gray
+    from scanner_app.devkit.render import write_qr_png
+    from scanner_app.ui.qt_images import to_qimage
+
+    picture = write_qr_png(texts["green-2of2"], data / "card.png", scale=6, border=8)
+    image, _ = to_qimage(load_gray(picture))
     window = MainWindow(session)
     window.resize(1366, 768)
     window.show()
+    window.on_camera("ok", "")
+    window.preview.show_frame(image, [], "")
     for name, result in states.items():
         saved = name != "officer-not-saved"
         outcome = ScanOutcome(
@@ -257,6 +322,8 @@ def _offscreen(language: str) -> None:
         if not saved:
             window.on_store_problem(StoreProblem.DISK_FULL)
         window.result.show_outcome(outcome)
+        window.recent.load([])
+        window.recent.add(outcome)
         QApplication.processEvents()
         target = OUT / f"{name}-{language}.png"
         window.grab().save(str(target))
@@ -289,6 +356,7 @@ def main() -> int:
                 offscreen(language)
     finally:
         xvfb.terminate()
+    write_gallery()
     return 0
 
 

@@ -1108,6 +1108,10 @@ Hãy kiểm tra lại tên thư mục.</translation>
       <source>Reason</source>
       <translation>Lý do</translation>
     </message>
+    <message>
+      <source>Valid; the decision table at level %1, %2</source>
+      <translation>Hợp lệ; theo bảng quyết định cấp độ %1, %2</translation>
+    </message>
   </context>
   <context>
     <name>Report</name>
@@ -1174,6 +1178,10 @@ Hãy kiểm tra lại tên thư mục.</translation>
     <message>
       <source>Time</source>
       <translation>Giờ</translation>
+    </message>
+    <message>
+      <source>No.</source>
+      <translation>Số</translation>
     </message>
     <message>
       <source>Flags</source>

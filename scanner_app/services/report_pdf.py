@@ -57,6 +57,7 @@ LABELS = (
         "This report lists no names or birth dates. A signed manifest beside the file shows whether it was changed.",  # noqa: E501
     ),
     QT_TRANSLATE_NOOP("Report", "Time"),
+    QT_TRANSLATE_NOOP("Report", "No."),
     QT_TRANSLATE_NOOP("Report", "Flags"),
     QT_TRANSLATE_NOOP("Report", "Card hash"),
     QT_TRANSLATE_NOOP("Report", "Hash chain intact: %1 records verified."),
@@ -196,7 +197,7 @@ def write_pdf(
         flagged: list[list[object]] = [
             [
                 translate("Report", "Time"),
-                "seq",
+                translate("Report", "No."),
                 translate("Report", "Flags"),
                 translate("Report", "Card hash"),
             ]

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # OpenCV, numpy and SQLite load on the threads that use them,
 log = logging.getLogger(__name__)
 PREVIEW_INTERVAL = 1 / 15  # the preview does not need every frame
 RECENT_ROWS = 30  # the window's table of latest checks
-RECENT_FIELDS = ("wall_time", "decision", "colour", "format", "reason")
+RECENT_FIELDS = ("wall_time", "decision", "colour", "format", "reason", "level", "checkpoint_type")
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,7 @@ class ScanController(QObject):
     recent_loaded = Signal(list)  # today's latest checks as the log has them (dicts), oldest first
     outbox_seen = Signal(int, object)  # queued checks, when the hub last confirmed one (or None)
     failure = Signal(str)  # an unexpected error, with its traceback
+    trust_changed = Signal()  # `trust` (what the status line and the DEMO banner show) was (re)read
 
     def __init__(self, app: App, *, open_source: SourceFactory, decoder: FrameDecoder) -> None:
         super().__init__()
@@ -229,6 +230,7 @@ class ScanController(QObject):
                 checker.policy.version,
                 checker.policy.example,
             )
+            self.trust_changed.emit()
         return checker
 
     def _process(self) -> None:

@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         controller.recent_loaded.connect(self.recent.load)
         controller.outbox_seen.connect(self.on_outbox)
         controller.failure.connect(self.show_error)
+        controller.trust_changed.connect(self.refresh_status)  # the DEMO banner from the start
 
     # -- slots ---------------------------------------------------------------------------
 

@@ -68,6 +68,15 @@ class Row:
     colour: str | None
     code_format: str
     reason: str
+    level: int | None = None
+    checkpoint: str | None = None
+
+    def why(self, table_words: str) -> str:
+        """The reason; for a valid card, which table decided (never "valid" beside a deny).
+        `table_words` is "Valid; the decision table at level %1, %2" in the reader's language."""
+        if self.reason != "ok" or self.level is None or not self.checkpoint:
+            return texts.reason(self.reason)
+        return table_words.replace("%1", str(self.level)).replace("%2", texts.checkpoint(self.checkpoint))
 
 
 class RecentChecks(QTableWidget):
@@ -107,6 +116,8 @@ class RecentChecks(QTableWidget):
             colour,
             result.verdict.format.value,
             result.reason.value,
+            result.level,
+            result.checkpoint,
         )
         self.rows = [row, *self.rows][: self.LIMIT]
         self._fill()
@@ -120,6 +131,8 @@ class RecentChecks(QTableWidget):
                 r["colour"] or None,
                 r["format"],
                 r["reason"],
+                r.get("level"),  # type: ignore[arg-type]
+                r.get("checkpoint_type"),
             )
             for r in records
         ]
@@ -127,6 +140,7 @@ class RecentChecks(QTableWidget):
         self._fill()
 
     def _fill(self) -> None:
+        table_words = self.tr("Valid; the decision table at level %1, %2")
         self.setRowCount(len(self.rows))
         for number, row in enumerate(self.rows):
             cells = [
@@ -134,7 +148,7 @@ class RecentChecks(QTableWidget):
                 texts.decision(row.decision),
                 texts.colour(row.colour),
                 texts.code_format(row.code_format),
-                texts.reason(row.reason),
+                row.why(table_words),
             ]
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
