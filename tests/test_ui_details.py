@@ -121,8 +121,9 @@ def test_the_latest_checks_are_the_days_and_the_status_follows_a_command_line_sy
     app = App(data_dir)
     store = app.open_store()
     service = app.scan_service(store)
-    for card in demo_cards(datetime.now(UTC))[:2]:
-        assert service.handle(card.text, app.clock.monotonic(), force=True) is not None
+    cards = {c.name: c.text for c in demo_cards(datetime.now(UTC))}
+    for name in ("green-2of2", "green-rsa-ps256", "tampered"):
+        assert service.handle(cards[name], app.clock.monotonic(), force=True) is not None
     confirmed = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
     store.ack([1], confirmed)
     store.close()
@@ -131,10 +132,11 @@ def test_the_latest_checks_are_the_days_and_the_status_follows_a_command_line_sy
     with qtbot.waitSignal(session.controller.outbox_seen, timeout=20_000):
         session.controller.start()
     QApplication.processEvents()
-    assert window.recent.rowCount() == 2 and sum(window.counters.values.values()) == 2
-    assert window.recent.item(0, 4).text().startswith("Hợp lệ; theo bảng quyết định cấp độ 1")
+    assert window.recent.rowCount() == 3 and sum(window.counters.values.values()) == 3
+    assert window.recent.item(0, 2).text() == ""  # the forged card, newest: no colour, as the panel
+    assert window.recent.item(1, 4).text().startswith("Hợp lệ; theo bảng quyết định cấp độ 1")
     sync = window.status_line.labels[2].text()
-    assert "1 lượt chờ gửi" in sync and sync.endswith(confirmed.astimezone().strftime("%H:%M"))
+    assert "2 lượt chờ gửi" in sync and sync.endswith(confirmed.astimezone().strftime("%H:%M"))
 
 
 def test_the_supervisor_tables_show_flag_names_and_counts(qtbot, session: Session, data_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -324,6 +324,7 @@ def _offscreen(language: str) -> None:
         window.result.show_outcome(outcome)
         window.recent.load([])
         window.recent.add(outcome)
+        window.counters.set_values({result.decision.value: 1})
         QApplication.processEvents()
         target = OUT / f"{name}-{language}.png"
         window.grab().save(str(target))

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # OpenCV, numpy and SQLite load on the threads that use them,
 log = logging.getLogger(__name__)
 PREVIEW_INTERVAL = 1 / 15  # the preview does not need every frame
 RECENT_ROWS = 30  # the window's table of latest checks
-RECENT_FIELDS = ("wall_time", "decision", "colour", "format", "reason", "level", "checkpoint_type")
+RECENT_FIELDS = ("wall_time", "decision", "colour", "valid", "format", "reason", "level", "checkpoint_type")
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ class RecentChecks(QTableWidget):
 
     def add(self, outcome: ScanOutcome) -> None:
         result = outcome.result
-        colour = result.colour.value if result.colour else None
+        colour = result.colour.value if result.colour and result.valid else None  # as the panel
         row = Row(
             datetime.now().astimezone(),
             result.decision.value,
@@ -128,7 +128,7 @@ class RecentChecks(QTableWidget):
             Row(
                 datetime.fromisoformat(r["wall_time"]).astimezone(),
                 r["decision"],
-                r["colour"] or None,
+                (r["colour"] or None) if r.get("valid", 1) else None,  # no colour for a failed card
                 r["format"],
                 r["reason"],
                 r.get("level"),  # type: ignore[arg-type]
