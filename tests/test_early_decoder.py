@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from scanner_app.camera.decode import DecodeResult, DecodedCode
+from scanner_app.camera.decode import DecodedCode, DecodeResult
 from scanner_app.ui.early_decoder import EarlyDecoder
 
 LIVE = {"budget_ms": 30.0, "start": 0, "max_rungs": 1, "only_with_candidate": True}
