@@ -274,10 +274,10 @@ class App:
 
     def sync_worker(self, outbox: Outbox, on_status: Callable[[SyncStatus], None]) -> SyncWorker | None:
         """The background sync thread (not started), or None until the scanner is enrolled."""
+        if not self.enrolled:
+            return None  # before the import: the HTTP client costs half a second to load
         from scanner_app.sync.relay import SyncWorker
 
-        if not self.enrolled:
-            return None
         return SyncWorker(lambda: self.relay(outbox), on_status=on_status)
 
     # -- the camera ----------------------------------------------------------------------

@@ -27,7 +27,10 @@ class Run:
         return [json.loads(line) for line in self.out.splitlines() if line.strip()]
 
 
-def cli(*args: str, stdin: str | None = None) -> Run:
+def cli(*args: str, stdin: str | None = None, lang: str = "en") -> Run:
+    """In English unless `lang` (or a `--lang` among `args`, which wins) says otherwise: the
+    messages tests read are the English sources; the Vietnamese ones are tested as such."""
+    args = ("--lang", lang, *args)
     out, err = io.StringIO(), io.StringIO()
     old_stdin = sys.stdin
     if stdin is not None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,21 @@ def shared_path(*parts: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def shared_params(values: list[Any], *parts: str, ids: list[str] | None = None, width: int = 1) -> list[Any]:
+    """Test cases read from ../shared/testdata/<parts>, for `parametrize`. Without that data,
+    one skipped case that says what is missing (an empty list would skip with pytest's bare
+    "got empty parameter set"); on CI the tests that call `shared_path` fail instead."""
+    if values:
+        names = ids or [None] * len(values)
+        return [
+            pytest.param(*(v if isinstance(v, tuple) else (v,)), id=n)
+            for v, n in zip(values, names, strict=True)
+        ]
+    where = SHARED.joinpath(*parts)
+    reason = f"../shared/testdata not found ({where}): real third-party test data is needed"
+    return [pytest.param(*[None] * width, id="no-shared-testdata", marks=pytest.mark.skip(reason=reason))]
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from scanner_app.core.certlogic import CertLogicError, evaluate, plus_time, validate
-from tests.conftest import SHARED, shared_path
+from tests.conftest import SHARED, shared_params, shared_path
 
 SUITE = SHARED / "certlogic" / "spec" / "testSuite"
 
@@ -45,7 +45,10 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-@pytest.mark.parametrize("name, expression, data, expected", ASSERTIONS, ids=[a[0] for a in ASSERTIONS])
+@pytest.mark.parametrize(
+    "name, expression, data, expected",
+    shared_params(ASSERTIONS, "certlogic", "spec", "testSuite", ids=[a[0] for a in ASSERTIONS], width=4),
+)
 def test_assertion(name: str, expression: Any, data: Any, expected: Any) -> None:
     result = _plain(evaluate(expression, data))
     assert result == expected
@@ -64,7 +67,12 @@ def _validation_cases() -> list[tuple[str, Any, bool]]:
 VALIDATION = _validation_cases()
 
 
-@pytest.mark.parametrize("name, expression, has_issues", VALIDATION, ids=[v[0] for v in VALIDATION])
+@pytest.mark.parametrize(
+    "name, expression, has_issues",
+    shared_params(
+        VALIDATION, "certlogic", "spec", "validation-testSuite", ids=[v[0] for v in VALIDATION], width=3
+    ),
+)
 def test_validation_suite(name: str, expression: Any, has_issues: bool) -> None:
     assert bool(validate(expression)) is has_issues
 

@@ -76,4 +76,4 @@ def test_data_dir_after_the_command_is_the_one_used(tmp_path: Path) -> None:
     """Not only parsed: `audit verify --data-dir DIR` looks in DIR."""
     run = cli("audit", "verify", "--data-dir", str(tmp_path))
     assert run.code == 2
-    assert str(tmp_path) in run.out
+    assert str(tmp_path) in run.err  # "there is no check log in DIR"

@@ -19,7 +19,7 @@ from scanner_app.core.context import VerifyContext
 from scanner_app.core.model import Reason
 from scanner_app.core.trust import TrustStore, load_certificates, signer_from_certificate
 from scanner_app.core.verify import verify
-from tests.conftest import SHARED, shared_path
+from tests.conftest import SHARED, shared_params, shared_path
 
 FLAG_REASONS = {
     "EXPECTEDUNPREFIX": {Reason.UNSUPPORTED_FORMAT},
@@ -132,7 +132,7 @@ def test_corpus_is_present(corpus: dict[str, dict[str, Any]]) -> None:
     assert len(corpus) == 229
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+@pytest.mark.parametrize("case", shared_params(CASES, "dgc", "cases", ids=[c["id"] for c in CASES]))
 def test_case(case: dict[str, Any]) -> None:
     trust = _trust(case)
     verdict = verify(case["prefix"], VerifyContext(trust, _clock(case)))

@@ -19,7 +19,7 @@ from scanner_app.core.trust import (
     signer_from_certificate,
 )
 from scanner_app.core.verify import verify
-from tests.conftest import SHARED, shared_path
+from tests.conftest import SHARED, shared_params, shared_path
 
 CASE_DIR = SHARED / "realdcc" / "cases"
 CASES = sorted(p.name for p in CASE_DIR.iterdir()) if CASE_DIR.exists() else []
@@ -54,7 +54,7 @@ def test_all_sixteen_present() -> None:
     assert len(CASES) == 16 and "VN-VAC_VN" in CASES
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", shared_params(CASES, "realdcc", "cases"))
 def test_sample_verifies(name: str, demo_list: TrustStore) -> None:
     text, now, meta = _case(name)
     verdict = verify(text, VerifyContext(_trust_for(name, demo_list), now))
@@ -76,7 +76,7 @@ def _one_changed(text: str, position: int) -> str:
     return text[:position] + new + text[position + 1 :]
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", shared_params(CASES, "realdcc", "cases"))
 def test_every_single_character_change_is_rejected(name: str, demo_list: TrustStore) -> None:
     """Every position of the Base45 body, changed once: never valid."""
     text, now, _ = _case(name)

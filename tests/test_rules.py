@@ -14,7 +14,7 @@ from scanner_app.core.rules import Colour, classify, classify_context, profile_f
 from scanner_app.devkit.cards import cwt_payload, hc1_text, sign_cose
 from scanner_app.system.resources import asset
 from tests.cli_helpers import cli
-from tests.conftest import SHARED, shared_path
+from tests.conftest import SHARED, shared_params, shared_path
 
 KH_FILE = SHARED / "certlogic" / "khanhhoa-2021-10-tests.json"
 KH_TESTS = json.loads(KH_FILE.read_text())["tests"] if KH_FILE.exists() else []
@@ -31,7 +31,10 @@ def test_profile_metadata(kh_profile) -> None:  # type: ignore[no-untyped-def]
     assert set(kh_profile.title) == {"vi", "en"} and set(kh_profile.description) == {"vi", "en"}
 
 
-@pytest.mark.parametrize("test", KH_TESTS, ids=[t["id"] for t in KH_TESTS])
+@pytest.mark.parametrize(
+    "test",
+    shared_params(KH_TESTS, "certlogic", "khanhhoa-2021-10-tests.json", ids=[t["id"] for t in KH_TESTS]),
+)
 def test_khanh_hoa_profile(test, kh_profile) -> None:  # type: ignore[no-untyped-def]
     outcome = classify_context(kh_profile, {"payload": test["payload"], "external": test["external"]})
     assert outcome.colour.value == test["expected"], test["name"]
@@ -40,7 +43,10 @@ def test_khanh_hoa_profile(test, kh_profile) -> None:  # type: ignore[no-untyped
 PIPELINE = [t for t in KH_TESTS if "validationClock" in t["external"]]
 
 
-@pytest.mark.parametrize("test", PIPELINE, ids=[t["id"] for t in PIPELINE])
+@pytest.mark.parametrize(
+    "test",
+    shared_params(PIPELINE, "certlogic", "khanhhoa-2021-10-tests.json", ids=[t["id"] for t in PIPELINE]),
+)
 def test_khanh_hoa_through_the_pipeline(test, signer, tmp_path: Path, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """Sign the payload with the dev kit, verify with the CLI at the test's clock.
     (KH030 has no clock at all, which the pipeline cannot produce: it always has one.)"""

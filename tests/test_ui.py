@@ -81,7 +81,7 @@ def test_a_code_shown_to_the_camera_gives_the_panel_and_a_stored_check(qtbot, se
         session.controller.start()
     outcome = blocker.args[0]
     assert outcome.saved and outcome.result.decision.value == "allow"
-    assert window.result.word.text() == "ĐƯỢC PHÉP"
+    assert window.result.word.logical_text() == "ĐƯỢC PHÉP"
     assert "Xanh" in window.result.card.text()
     assert "NGUYEN VAN AN" in window.result.name.text() and "12/03/1985" in window.result.name.text()
     assert window.recent.rowCount() == 1 and window.recent.item(0, 1).text() == "ĐƯỢC PHÉP"
@@ -101,7 +101,7 @@ def test_manual_entry_of_an_identity_code_needs_the_officer(qtbot, session: Sess
     with qtbot.waitSignal(session.controller.outcome_ready, timeout=10_000) as blocker:
         session.controller.submit_text("079085001234|123456789|Nguyễn Văn An|12031985|Nam|Nha Trang|01072021")
     assert blocker.args[0].result.decision.value == "manual"
-    assert window.result.word.text() == "KIỂM TRA THỦ CÔNG"
+    assert window.result.word.logical_text() == "KIỂM TRA THỦ CÔNG"
     details = DetailsDialog(blocker.args[0])
     qtbot.addWidget(details)
     text = details.view.toPlainText()
@@ -122,7 +122,7 @@ def test_the_kiosk_resets_by_itself(qtbot, session: Session, cards) -> None:  # 
     with qtbot.waitSignal(kiosk.result.returned, timeout=5_000):
         pass  # the result timer fires by itself
     assert kiosk.result.outcome is None
-    assert kiosk.result.word.text() == "Đưa mã QR trước camera"
+    assert kiosk.result.word.logical_text() == "Đưa mã QR trước camera"
     assert kiosk.preview.mirrored
 
 

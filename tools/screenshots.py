@@ -1,34 +1,121 @@
-"""Screenshots of the real window under Xvfb (officer, kiosk, supervisor; Vietnamese and
-English) into docs/screenshots/. Needs Debian's xvfb, x11-apps/imagemagick (`import`) and
-xdotool.
+"""Screenshots of the real window under Xvfb, one per outcome state, in Vietnamese and English,
+into docs/screenshots/ (`docs/gallery.md` shows them all). Needs Debian's xvfb, xdotool,
+imagemagick (`import`) and poppler-utils (`pdftoppm`, for the PDF report's pages).
 
-    uv run python tools/screenshots.py [--app "dist/scanner-app/scanner-app"]
+Each state is a fresh data folder and a real `scanner-app` process whose simulated camera
+shows one dev-kit card (`--camera demo:FILE`); the shared-code state has the same card
+recorded three times before; the supervisor view and the settings are opened with the
+keyboard and the PIN, as a person would. Three states the pipeline of this branch cannot yet
+produce in a running window (trust data damaged, trust data out of date, a log that cannot be
+written) are rendered offscreen in the same window class (`--offscreen`, run by default).
+
+    uv run python tools/screenshots.py [--app "dist/scanner-app/scanner-app"] [--only NAME]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(ROOT))
+
+# name, window, the card the camera shows (a dev-kit card name or a text), settings, checks recorded before
+STATES: list[tuple[str, str, str | None, dict[str, object], int]] = [
+    ("officer-idle", "officer", None, {}, 0),
+    ("officer-allow-green", "officer", "green-2of2", {}, 0),
+    ("officer-allow-yellow", "officer", "yellow-pcr", {}, 0),
+    ("officer-allow-red-by-policy", "officer", "red-1of2-recent", {}, 0),
+    ("officer-deny-by-policy", "officer", "yellow-1of2", {"epidemic_level": 4}, 0),
+    ("officer-deny-forged", "officer", "tampered", {}, 0),
+    ("officer-deny-expired", "officer", "expired", {}, 0),
+    ("officer-deny-unknown-signer", "officer", "unknown-key", {}, 0),
+    ("officer-deny-not-a-card", "officer", "HELLO CHECKPOINT", {}, 0),
+    ("officer-manual-identity-only", "officer", "cccd-identity", {}, 0),
+    ("officer-shared-code", "officer", "shared-code", {}, 3),
+    ("kiosk-idle", "kiosk", None, {}, 0),
+    ("kiosk-allow", "kiosk", "green-2of2", {}, 0),
+    ("kiosk-deny", "kiosk", "tampered", {}, 0),
+    ("kiosk-manual", "kiosk", "cccd-identity", {}, 0),
+    ("supervisor", "supervisor", None, {}, 0),
+    ("settings", "settings", None, {"result_seconds": 4}, 0),
+]
+OFFSCREEN = ["officer-manual-trust-damaged", "officer-manual-stale", "officer-not-saved"]
+CAPTIONS = {
+    "officer-idle": "Officer, waiting: the demo banner (DEMO trust data, EXAMPLE decision table, default PIN)",
+    "officer-allow-green": "A green card: allowed; name and birth date to compare with an ID card",
+    "officer-allow-yellow": "A yellow card (a recent PCR test) at a level-1 road checkpoint: allowed",
+    "officer-allow-red-by-policy": "A red card at a level-1 road checkpoint: allowed, and the rule that allowed it is named",
+    "officer-deny-by-policy": "A yellow card at level 4: not allowed, by the rule 'only green cards'",
+    "officer-deny-forged": "A forged card (signature does not match): what failed, no name, no colour",
+    "officer-deny-expired": "An expired card: what failed, no name",
+    "officer-deny-unknown-signer": "A card signed by a key not in the trust list: what failed, no name",
+    "officer-deny-not-a-card": "A QR code that is not a card at all",
+    "officer-manual-identity-only": "A chip ID card (CCCD) QR: manual check, no name from an unsigned code",
+    "officer-shared-code": "The same card a fourth time within 30 minutes: flagged as a possibly shared code",
+    "officer-manual-trust-damaged": "Trust data damaged: manual check until it is imported again (rendered offscreen)",
+    "officer-manual-stale": "Trust data out of date: a green card turns into a manual check (rendered offscreen)",
+    "officer-not-saved": "The log cannot be written (disk full): scanning paused, the result says NOT SAVED (rendered offscreen)",
+    "kiosk-idle": "Kiosk, waiting, with its privacy notice",
+    "kiosk-allow": "Kiosk, allowed: the decision and a first name, nothing else",
+    "kiosk-deny": "Kiosk, not allowed: what failed and 'ask the staff', no name",
+    "kiosk-manual": "Kiosk, manual check: no name",
+    "supervisor": "Supervisor view (F9, PIN): the day by hour, reasons with counts, flagged cards in words",
+    "settings": "Settings (PIN): seconds as whole numbers, Qt's own buttons in Vietnamese",
+}
 
 
-def run_app(app: list[str], display: str, args: list[str], data: Path) -> subprocess.Popen:  # type: ignore[type-arg]
+def write_gallery() -> None:
+    """docs/gallery.md: every state, Vietnamese beside English."""
+    lines = [
+        "# Gallery: every outcome state, in Vietnamese and English",
+        "",
+        "Taken from the real window under Xvfb at 1366×768 by `uv run python tools/screenshots.py`",
+        "(the simulated camera showing one dev-kit card per state; DEMO data). The three states",
+        "marked *rendered offscreen* cannot yet be produced by a running window on this branch",
+        "(damaged or out-of-date production trust data, a full disk); they are the same window",
+        "classes rendered with QT_QPA_PLATFORM=offscreen.",
+        "",
+        "| state | Tiếng Việt | English |",
+        "|---|---|---|",
+    ]
+    names = [name for name, *_ in STATES] + OFFSCREEN
+    for name in names:
+        cells = [f"![{name} vi](screenshots/{name}-vi.png)", f"![{name} en](screenshots/{name}-en.png)"]
+        lines.append(f"| {CAPTIONS[name]} | {cells[0]} | {cells[1]} |")
+    lines += ["", "## The supervisor's PDF day report", "", "| Tiếng Việt | English |", "|---|---|"]
+    pages = sorted(OUT.glob("report-vi-*.png"))
+    for page in pages:
+        english = page.name.replace("-vi-", "-en-")
+        lines.append(f"| ![{page.stem}](screenshots/{page.name}) | ![{english}](screenshots/{english}) |")
+    lines += [
+        "",
+        "First run on a freshly debootstrapped Debian 12 after the README's apt line",
+        "",
+        "![first run](screenshots/first-run-debian12.png)",
+        "",
+    ]
+    (ROOT / "docs" / "gallery.md").write_text("\n".join(lines), encoding="utf-8")
+    print("wrote docs/gallery.md")
+
+
+def env_for(display: str) -> dict[str, str]:
     env = {**os.environ, "DISPLAY": display}
     env.pop("QT_QPA_PLATFORM", None)
-    return subprocess.Popen(
-        [*app, "--data-dir", str(data), *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return env
+
+
+def xdotool(display: str, *args: str, check: bool = True) -> None:
+    subprocess.run(["xdotool", *args], env=env_for(display), check=check, timeout=60)
 
 
 def shoot(display: str, target: Path) -> None:
@@ -36,37 +123,223 @@ def shoot(display: str, target: Path) -> None:
     print(f"wrote {target.relative_to(ROOT)}")
 
 
-def focus(display: str, *search: str) -> None:
-    """No window manager: give a window the keyboard focus ourselves."""
-    subprocess.run(
-        ["xdotool", "search", "--onlyvisible", *search, "windowfocus", "--sync"],
-        env={**os.environ, "DISPLAY": display},
-        check=False,
-        timeout=20,
-    )
+def card_texts(now: datetime) -> dict[str, str]:
+    from scanner_app.devkit.catalog import demo_cards, shared_card
+
+    texts = {card.name: card.text for card in demo_cards(now)}
+    texts["shared-code"] = shared_card(now).text
+    return texts
 
 
-def key(display: str, *keys: str) -> None:
-    subprocess.run(["xdotool", "key", *keys], env={**os.environ, "DISPLAY": display}, check=True)
+def prepare(
+    data: Path, settings: dict[str, object], card: str | None, before: int, texts: dict[str, str]
+) -> Path:
+    """The data folder: settings (a result stays a minute, no sounds), the checks recorded
+    before, and the file of codes the simulated camera shows."""
+    (data / "settings.json").write_text(json.dumps({"result_seconds": 60, "sounds": False, **settings}))
+    text = texts.get(card, card) if card else ""
+    if before:
+        record(data, [text] * before)
+    codes = data / "codes.txt"
+    codes.write_text(text + "\n" if text else "", encoding="utf-8")
+    return codes
 
 
-def type_text(display: str, text: str) -> None:
-    subprocess.run(
-        ["xdotool", "type", "--delay", "80", text],
-        env={**os.environ, "DISPLAY": display},
-        check=True,
-    )
+def record(data: Path, queue: list[str], spread_hours: float = 0.0) -> None:
+    """Checks in the log as the window would have saved them (spread over the past hours)."""
+    from scanner_app.app import App
+
+    app = App(data)
+    store = app.open_store()
+    checker, station = app.checker(), app.station()
+    now = datetime.now(UTC)
+    for number, text in enumerate(queue):
+        moment = now - timedelta(hours=spread_hours) * (1 - number / max(len(queue), 1))
+        result = checker.check(text, now)  # decided as now (the cards are issued now), logged earlier
+        store.record(result, text, station, wall_time=moment, monotonic=float(number))
+    store.close()
+
+
+def a_day(data: Path, texts: dict[str, str]) -> None:
+    """A morning at a checkpoint for the supervisor view: every kind of card, and the shared
+    one four times."""
+    names = [n for n in texts if n != "shared-code"]
+    hours = max(1.0, min(10.0, datetime.now().astimezone().hour - 0.5))
+    queue = [texts[names[i % len(names)]] for i in range(48)] + [texts["shared-code"]] * 4
+    record(data, queue, spread_hours=hours)
+
+
+def run_state(
+    app: list[str],
+    display: str,
+    name: str,
+    mode: str,
+    card: str | None,
+    settings: dict[str, object],
+    before: int,
+    language: str,
+    texts: dict[str, str],
+) -> None:
+    data = Path(tempfile.mkdtemp(prefix="shots-"))
+    try:
+        codes = prepare(data, settings, card, before, texts)
+        if mode == "supervisor":
+            a_day(data, texts)
+        extra = ["--kiosk"] if mode == "kiosk" else []
+        process = subprocess.Popen(
+            [*app, "--data-dir", str(data), "--lang", language, "--camera", f"demo:{codes}", *extra],
+            env=env_for(display),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            xdotool(display, "search", "--sync", "--onlyvisible", "--class", "scanner")
+            time.sleep(6.0 if card else 3.0)  # the card shown and checked, its outline drawn
+            if mode in ("supervisor", "settings"):
+                xdotool(
+                    display,
+                    "search",
+                    "--onlyvisible",
+                    "--class",
+                    "scanner",
+                    "windowfocus",
+                    "--sync",
+                    check=False,
+                )
+                xdotool(display, "key", "F9" if mode == "supervisor" else "ctrl+comma")
+                time.sleep(1.5)
+                xdotool(display, "type", "--delay", "60", "123456")
+                xdotool(display, "key", "Return")
+                time.sleep(4.0)
+            shoot(display, OUT / f"{name}-{language}.png")
+            if mode == "supervisor":
+                report(data, language)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def report(data: Path, language: str) -> None:
+    """The day's PDF report, its pages as pictures."""
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / "report.pdf"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scanner_app",
+                "--data-dir",
+                str(data),
+                "--lang",
+                language,
+                "export",
+                "--format",
+                "pdf",
+                "--out",
+                str(pdf),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", str(pdf), str(OUT / f"report-{language}")], check=True
+        )
+    for page in sorted(OUT.glob(f"report-{language}-*.png")):
+        print(f"wrote {page.relative_to(ROOT)}")
+
+
+def offscreen(language: str) -> None:
+    """The states this branch's pipeline cannot produce in a running window, rendered by the
+    same window classes offscreen, with the worst banner (DEMO, EXAMPLE, default PIN)."""
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tools.screenshots import _offscreen; _offscreen({language!r})"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
+def _offscreen(language: str) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QApplication
+
+    from scanner_app.camera.decode import Decoder
+    from scanner_app.core.model import Reason
+    from scanner_app.core.record import Flag, StoreProblem
+    from scanner_app.services.scan import ScanOutcome
+    from scanner_app.ui.launch import build_session
+    from scanner_app.ui.main_window import MainWindow
+    from scanner_app.ui.theme import font
+
+    app = QApplication([])
+    app.setFont(font(11))
+    data = Path(tempfile.mkdtemp(prefix="shots-"))
+    args = argparse.Namespace(data_dir=str(data), demo=False, camera=None, kiosk=False)
+    session = build_session(args, decoder=Decoder(), source=lambda: None)  # never started
+    session.set_language(language)
+    session.controller._checker(session.settings)  # the trust line and banner, as after start()
+    checker = session.app.checker()
+    texts = card_texts(datetime.now(UTC))
+    green = checker.check(texts["green-2of2"], datetime.now(UTC))
+    states = {
+        "officer-manual-trust-damaged": replace(
+            green,
+            valid=False,
+            reason=Reason.TRUST_DAMAGED,
+            colour=None,
+            decision=type(green.decision).MANUAL,
+            allowed=None,
+        ),
+        "officer-manual-stale": replace(
+            green,
+            reason=Reason.STALE_BUNDLE,
+            decision=type(green.decision).MANUAL,
+            warnings=(Flag.STALE_BUNDLE,),
+        ),
+        "officer-not-saved": green,
+    }
+    from scanner_app.camera.decode import load_gray
+    from scanner_app.devkit.render import write_qr_png
+    from scanner_app.ui.qt_images import to_qimage
+
+    picture = write_qr_png(texts["green-2of2"], data / "card.png", scale=6, border=8)
+    image, _ = to_qimage(load_gray(picture))
+    window = MainWindow(session)
+    window.resize(1366, 768)
+    window.show()
+    window.on_camera("ok", "")
+    window.preview.show_frame(image, [], "")
+    for name, result in states.items():
+        saved = name != "officer-not-saved"
+        outcome = ScanOutcome(
+            result,
+            "TEXT",
+            1.0,
+            seq=1 if saved else None,
+            saved=saved,
+            store_problem=None if saved else StoreProblem.DISK_FULL,
+        )
+        if not saved:
+            window.on_store_problem(StoreProblem.DISK_FULL)
+        window.result.show_outcome(outcome)
+        window.recent.load([])
+        window.recent.add(outcome)
+        window.counters.set_values({result.decision.value: 1})
+        QApplication.processEvents()
+        target = OUT / f"{name}-{language}.png"
+        window.grab().save(str(target))
+        print(f"wrote {target.relative_to(ROOT)} (offscreen)")
+    shutil.rmtree(data, ignore_errors=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--app", default=f"{sys.executable} -m scanner_app")
     parser.add_argument("--display", default=":98")
-    parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--only", help="one state (its name), in both languages")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    app = args.app.split()
+    OUT.mkdir(parents=True, exist_ok=True)
+    texts = card_texts(datetime.now(UTC))
     xvfb = subprocess.Popen(
         ["Xvfb", args.display, "-screen", "0", "1366x768x24"],
         stdout=subprocess.DEVNULL,
@@ -75,27 +348,16 @@ def main() -> int:
     time.sleep(1.5)
     try:
         for language in ("vi", "en"):
-            for mode in ("officer", "kiosk", "supervisor"):
-                data = Path(tempfile.mkdtemp(prefix="shots-"))
-                extra = ["--demo", "--lang", language] + (["--kiosk"] if mode == "kiosk" else [])
-                process = run_app(app, args.display, extra, data)
-                try:
-                    time.sleep(13.0)  # start-up, then the simulated camera's cards
-                    if mode == "supervisor":
-                        focus(args.display, "--class", "scanner")
-                        key(args.display, "F9")
-                        time.sleep(1.5)
-                        focus(args.display, "--name", "PIN")
-                        type_text(args.display, "123456")
-                        key(args.display, "Return")
-                        time.sleep(3.0)
-                    shoot(args.display, out / f"{mode}-{language}.png")
-                finally:
-                    process.terminate()
-                    process.wait(timeout=20)
-                    shutil.rmtree(data, ignore_errors=True)
+            for name, mode, card, settings, before in STATES:
+                if args.only in (None, name):
+                    run_state(
+                        args.app.split(), args.display, name, mode, card, settings, before, language, texts
+                    )
+            if args.only in (None, *OFFSCREEN):
+                offscreen(language)
     finally:
         xvfb.terminate()
+    write_gallery()
     return 0
 
 

@@ -17,6 +17,37 @@
     </message>
   </context>
   <context>
+    <name>Chain</name>
+    <message>
+      <source>missing record(s) before it</source>
+      <translation>thiếu bản ghi ngay trước nó</translation>
+    </message>
+    <message>
+      <source>out of order</source>
+      <translation>sai thứ tự</translation>
+    </message>
+    <message>
+      <source>does not follow the previous record</source>
+      <translation>không nối tiếp bản ghi trước</translation>
+    </message>
+    <message>
+      <source>content changed</source>
+      <translation>nội dung đã bị sửa</translation>
+    </message>
+    <message>
+      <source>missing event(s) before it</source>
+      <translation>thiếu (các) sự kiện ngay trước</translation>
+    </message>
+    <message>
+      <source>does not follow the previous event</source>
+      <translation>không nối tiếp sự kiện trước</translation>
+    </message>
+    <message>
+      <source>records missing at the end (the last record is %1)</source>
+      <translation>thiếu bản ghi ở cuối (bản ghi cuối cùng là số %1)</translation>
+    </message>
+  </context>
+  <context>
     <name>Checkpoint</name>
     <message>
       <source>Road checkpoint</source>
@@ -38,6 +69,18 @@
   <context>
     <name>Cli</name>
     <message>
+      <source>give either TEXT / - or --image, not both</source>
+      <translation>hãy đưa TEXT / - hoặc --image, không đưa cả hai</translation>
+    </message>
+    <message>
+      <source>no QR code found in %1</source>
+      <translation>không tìm thấy mã QR nào trong %1</translation>
+    </message>
+    <message>
+      <source>give the QR text, - to read it from stdin, or --image FILE</source>
+      <translation>hãy đưa nội dung mã QR, dấu - để đọc từ đầu vào chuẩn, hoặc --image TỆP</translation>
+    </message>
+    <message>
       <source>Reason</source>
       <translation>Lý do</translation>
     </message>
@@ -52,6 +95,186 @@
     <message>
       <source>Certificate</source>
       <translation>Chứng nhận</translation>
+    </message>
+    <message>
+      <source>Rule</source>
+      <translation>Quy định</translation>
+    </message>
+    <message>
+      <source>the stored receipt from the hub does not verify: %1</source>
+      <translation>biên nhận đã lưu của máy chủ không kiểm chứng được: %1</translation>
+    </message>
+    <message>
+      <source>there is no check log in %1</source>
+      <translation>không có nhật ký kiểm tra trong %1</translation>
+    </message>
+    <message>
+      <source>chain ok: %1 records verified</source>
+      <translation>chuỗi nguyên vẹn: đã kiểm %1 bản ghi</translation>
+    </message>
+    <message>
+      <source>events chain ok: %1 events verified</source>
+      <translation>chuỗi sự kiện nguyên vẹn: đã kiểm %1 sự kiện</translation>
+    </message>
+    <message>
+      <source>chain BROKEN at record %1: %2</source>
+      <translation>chuỗi BỊ ĐỨT tại bản ghi %1: %2</translation>
+    </message>
+    <message>
+      <source>events chain BROKEN at event %1: %2</source>
+      <translation>chuỗi sự kiện BỊ ĐỨT tại sự kiện %1: %2</translation>
+    </message>
+    <message>
+      <source>PROBLEM: %1</source>
+      <translation>VẤN ĐỀ: %1</translation>
+    </message>
+    <message>
+      <source>note: %1</source>
+      <translation>ghi chú: %1</translation>
+    </message>
+    <message>
+      <source>checked against: %1</source>
+      <translation>đã đối chiếu với: %1</translation>
+    </message>
+    <message>
+      <source>log intact</source>
+      <translation>nhật ký nguyên vẹn</translation>
+    </message>
+    <message>
+      <source>LOG NOT INTACT</source>
+      <translation>NHẬT KÝ KHÔNG NGUYÊN VẸN</translation>
+    </message>
+    <message>
+      <source>%1 is not a day: give today, yesterday or YYYY-MM-DD</source>
+      <translation>%1 không phải là một ngày: hãy ghi today (hôm nay), yesterday (hôm qua) hoặc NĂM-THÁNG-NGÀY (YYYY-MM-DD)</translation>
+    </message>
+    <message>
+      <source>cannot write %1: %2</source>
+      <translation>không ghi được %1: %2</translation>
+    </message>
+    <message>
+      <source>Exported %1 check(s) of %2 to %3 (signed manifest: %4).</source>
+      <translation>Đã xuất %1 lượt kiểm tra của ngày %2 ra %3 (bản kê có chữ ký: %4).</translation>
+    </message>
+    <message>
+      <source>cannot read %1: %2</source>
+      <translation>không đọc được %1: %2</translation>
+    </message>
+    <message>
+      <source>%1 is an export, not its manifest: run scanner-app verify-export %1.manifest.json</source>
+      <translation>%1 là tệp xuất, không phải bản kê của nó: hãy chạy scanner-app verify-export %1.manifest.json</translation>
+    </message>
+    <message>
+      <source>%1 is not an export manifest (the FILE.manifest.json written beside each export)</source>
+      <translation>%1 không phải là bản kê của tệp xuất (tệp TỆP.manifest.json được ghi cạnh mỗi tệp xuất)</translation>
+    </message>
+    <message>
+      <source>OK: %1 matches its manifest (%2 check(s)).</source>
+      <translation>ĐÚNG: %1 khớp với bản kê của nó (%2 lượt kiểm tra).</translation>
+    </message>
+    <message>
+      <source>TAMPERED: %1 was changed after export.</source>
+      <translation>ĐÃ BỊ SỬA: %1 đã bị thay đổi sau khi xuất.</translation>
+    </message>
+    <message>
+      <source>TAMPERED: the manifest's signature does not match: the manifest was changed.</source>
+      <translation>ĐÃ BỊ SỬA: chữ ký của bản kê không khớp: bản kê đã bị thay đổi.</translation>
+    </message>
+    <message>
+      <source>MISSING: %1 is not beside its manifest: put the export next to it and check again.</source>
+      <translation>THIẾU TỆP: không có %1 cạnh bản kê: hãy đặt tệp xuất cạnh bản kê rồi kiểm tra lại.</translation>
+    </message>
+    <message>
+      <source>the hub at %1 did not answer: check the address and the network</source>
+      <translation>máy chủ %1 không trả lời: hãy kiểm tra địa chỉ và mạng</translation>
+    </message>
+    <message>
+      <source>the hub refused the code: it is unknown, used or expired</source>
+      <translation>máy chủ từ chối mã: mã không tồn tại, đã dùng hoặc đã hết hạn</translation>
+    </message>
+    <message>
+      <source>the hub's answer could not be used</source>
+      <translation>không dùng được câu trả lời của máy chủ</translation>
+    </message>
+    <message>
+      <source>Enrollment failed: %1.</source>
+      <translation>Đăng ký không thành công: %1.</translation>
+    </message>
+    <message>
+      <source>give --hub URL --code CODE, or --link TEXT</source>
+      <translation>hãy cho --hub URL --code MÃ, hoặc --link VĂN_BẢN</translation>
+    </message>
+    <message>
+      <source>type the code with its fingerprint, as the hub printed it (CODE-FINGERPRINT)</source>
+      <translation>hãy nhập mã kèm dấu xác thực, đúng như máy chủ đã in (MÃ-DẤU_XÁC_THỰC)</translation>
+    </message>
+    <message>
+      <source>whoever answers at %1 is NOT the hub the code names; nothing was saved</source>
+      <translation>máy trả lời ở %1 KHÔNG phải là máy chủ mà mã chỉ định; không lưu gì cả</translation>
+    </message>
+    <message>
+      <source>Enrolled as %1 at checkpoint %2 (%3); hub %4 pinned.</source>
+      <translation>Đã đăng ký là %1 tại chốt %2 (%3); đã ghim máy chủ %4.</translation>
+    </message>
+    <message>
+      <source>not an enrollment link: %1</source>
+      <translation>không phải liên kết đăng ký: %1</translation>
+    </message>
+    <message>
+      <source>this scanner is not enrolled: run scanner-app enroll --hub URL --code CODE first</source>
+      <translation>máy quét này chưa đăng ký: hãy chạy scanner-app enroll --hub URL --code MÃ trước</translation>
+    </message>
+    <message>
+      <source>the hub did not answer; %1 check(s) stay queued</source>
+      <translation>máy chủ không trả lời; %1 lượt kiểm tra vẫn chờ gửi</translation>
+    </message>
+    <message>
+      <source>the hub refused the request; %1 check(s) stay queued</source>
+      <translation>máy chủ từ chối yêu cầu; %1 lượt kiểm tra vẫn chờ gửi</translation>
+    </message>
+    <message>
+      <source>sent %1 checks, %2 queued</source>
+      <translation>đã gửi %1 lượt kiểm tra, còn %2 lượt chờ gửi</translation>
+    </message>
+    <message>
+      <source>The hub's trust data was refused (%1); the trust data in use (#%2) stays.</source>
+      <translation>Đã từ chối dữ liệu tin cậy của máy chủ (%1); vẫn dùng dữ liệu tin cậy hiện tại (#%2).</translation>
+    </message>
+    <message>
+      <source>New trust data #%1 installed.</source>
+      <translation>Đã cài dữ liệu tin cậy mới #%1.</translation>
+    </message>
+    <message>
+      <source>The hub has no trust data yet (nothing published); the trust data in use (#%1) stays.</source>
+      <translation>Máy chủ chưa có dữ liệu tin cậy (chưa công bố gói nào); vẫn dùng dữ liệu tin cậy hiện tại (#%1).</translation>
+    </message>
+    <message>
+      <source>Trust data unchanged (#%1).</source>
+      <translation>Dữ liệu tin cậy không đổi (#%1).</translation>
+    </message>
+    <message>
+      <source>Wrote %1 queued check(s) in %2 signed batch(es) to %3; they stay queued here until a sync confirms the hub holds them.</source>
+      <translation>Đã ghi %1 lượt kiểm tra chờ gửi thành %2 lô có chữ ký vào %3; chúng vẫn chờ ở máy này cho đến khi một lần đồng bộ xác nhận máy chủ đã nhận.</translation>
+    </message>
+    <message>
+      <source>scanner-app: no display found. Run it on a desktop, or use `scanner-app gate` for scanning without a window (or set QT_QPA_PLATFORM=offscreen).</source>
+      <translation>scanner-app: không tìm thấy màn hình. Hãy chạy trên máy có giao diện đồ họa, hoặc dùng `scanner-app gate` để quét không cần cửa sổ (hoặc đặt QT_QPA_PLATFORM=offscreen).</translation>
+    </message>
+    <message>
+      <source>scanner-app: the window cannot start: Qt's %1 platform needs these system libraries:</source>
+      <translation>scanner-app: không mở được cửa sổ: nền tảng %1 của Qt cần các thư viện hệ thống sau:</translation>
+    </message>
+    <message>
+      <source>Install them with:</source>
+      <translation>Cài đặt bằng lệnh:</translation>
+    </message>
+    <message>
+      <source>Find the package that has %1 with: apt-file search %2</source>
+      <translation>Tìm gói chứa %1 bằng lệnh: apt-file search %2</translation>
+    </message>
+    <message>
+      <source>(`scanner-app gate` scans without a window and needs none of them.)</source>
+      <translation>(`scanner-app gate` quét không cần cửa sổ và không cần các thư viện này.)</translation>
     </message>
     <message>
       <source>TRUST DATA DAMAGED (%1): every decision is manual until `scanner-app bundle import FILE` or a sync installs the province's trust bundle again.</source>
@@ -179,6 +402,21 @@
     </message>
   </context>
   <context>
+    <name>Flag</name>
+    <message>
+      <source>possibly a shared code (seen too often here)</source>
+      <translation>có thể là mã dùng chung (quét quá nhiều lần tại đây)</translation>
+    </message>
+    <message>
+      <source>possibly a shared code (at two places too soon)</source>
+      <translation>có thể là mã dùng chung (ở hai nơi trong thời gian quá ngắn)</translation>
+    </message>
+    <message>
+      <source>decided on out-of-date trust data</source>
+      <translation>quyết định dựa trên dữ liệu tin cậy đã cũ</translation>
+    </message>
+  </context>
+  <context>
     <name>Format</name>
     <message>
       <source>EU digital COVID certificate / Thẻ Covid</source>
@@ -212,9 +450,9 @@
       <translation>Vui lòng đưa mã QR trước camera</translation>
     </message>
     <message numerus="yes">
-      <source>Privacy: we record only the decision, the time and a coded fingerprint of the card, for %n day(s). No names, no birth dates.</source>
+      <source>Privacy: we keep only the decision, the time and a one-way code made from the card (it cannot be turned back into the card), for %n day(s). No names, no birth dates.</source>
       <translation>
-        <numerusform>Quyền riêng tư: chúng tôi chỉ lưu quyết định, thời gian và dấu vân tay đã mã hóa của thẻ trong %n ngày. Không lưu tên, không lưu ngày sinh.</numerusform>
+        <numerusform>Quyền riêng tư: chúng tôi chỉ lưu quyết định, thời gian và một mã một chiều tạo từ thẻ (không thể dựng lại thẻ từ mã này) trong %n ngày. Không lưu tên, không lưu ngày sinh.</numerusform>
       </translation>
     </message>
   </context>
@@ -338,6 +576,49 @@
     </message>
   </context>
   <context>
+    <name>PolicyRule</name>
+    <message>
+      <source>road checkpoint</source>
+      <translation>chốt giao thông</translation>
+    </message>
+    <message>
+      <source>market / supermarket</source>
+      <translation>chợ / siêu thị</translation>
+    </message>
+    <message>
+      <source>office</source>
+      <translation>cơ quan</translation>
+    </message>
+    <message>
+      <source>event</source>
+      <translation>sự kiện</translation>
+    </message>
+    <message>
+      <source>Level %1 — %2: %3</source>
+      <translation>Cấp độ %1 — %2: %3</translation>
+    </message>
+    <message>
+      <source>all card colours allowed</source>
+      <translation>cho phép mọi màu thẻ</translation>
+    </message>
+    <message>
+      <source>green and yellow cards allowed</source>
+      <translation>cho phép thẻ xanh và thẻ vàng</translation>
+    </message>
+    <message>
+      <source>only green cards allowed</source>
+      <translation>chỉ cho phép thẻ xanh</translation>
+    </message>
+    <message>
+      <source>nobody may enter</source>
+      <translation>không ai được vào</translation>
+    </message>
+    <message>
+      <source>cards allowed: %1</source>
+      <translation>cho phép thẻ: %1</translation>
+    </message>
+  </context>
+  <context>
     <name>Preview</name>
     <message>
       <source>Bring the code closer to the camera</source>
@@ -366,6 +647,380 @@
     <message>
       <source>DEMO DATA</source>
       <translation>DỮ LIỆU THỬ</translation>
+    </message>
+  </context>
+  <context>
+    <name>QAbstractSpinBox</name>
+    <message>
+      <source>&amp;Select All</source>
+      <translation>&amp;Chọn tất cả</translation>
+    </message>
+    <message>
+      <source>&amp;Step up</source>
+      <translation>&amp;Tăng</translation>
+    </message>
+    <message>
+      <source>Step &amp;down</source>
+      <translation>&amp;Giảm</translation>
+    </message>
+  </context>
+  <context>
+    <name>QFileDialog</name>
+    <message>
+      <source>&amp;Look in:</source>
+      <translation>&amp;Tìm trong:</translation>
+    </message>
+    <message>
+      <source>File &amp;name:</source>
+      <translation>&amp;Tên tệp:</translation>
+    </message>
+    <message>
+      <source>Files of &amp;type:</source>
+      <translation>&amp;Loại tệp:</translation>
+    </message>
+    <message>
+      <source>&amp;Open</source>
+      <translation>&amp;Mở</translation>
+    </message>
+    <message>
+      <source>&amp;Save</source>
+      <translation>&amp;Lưu</translation>
+    </message>
+    <message>
+      <source>Open</source>
+      <translation>Mở</translation>
+    </message>
+    <message>
+      <source>Save As</source>
+      <translation>Lưu thành</translation>
+    </message>
+    <message>
+      <source>All Files (*)</source>
+      <translation>Mọi tệp (*)</translation>
+    </message>
+    <message>
+      <source>All files (*)</source>
+      <translation>Mọi tệp (*)</translation>
+    </message>
+    <message>
+      <source>Back</source>
+      <translation>Quay lại</translation>
+    </message>
+    <message>
+      <source>Forward</source>
+      <translation>Đi tiếp</translation>
+    </message>
+    <message>
+      <source>Parent Directory</source>
+      <translation>Thư mục cha</translation>
+    </message>
+    <message>
+      <source>Create New Folder</source>
+      <translation>Tạo thư mục mới</translation>
+    </message>
+    <message>
+      <source>New Folder</source>
+      <translation>Thư mục mới</translation>
+    </message>
+    <message>
+      <source>List View</source>
+      <translation>Dạng danh sách</translation>
+    </message>
+    <message>
+      <source>Detail View</source>
+      <translation>Dạng chi tiết</translation>
+    </message>
+    <message>
+      <source>Directory:</source>
+      <translation>Thư mục:</translation>
+    </message>
+    <message>
+      <source>Recent Places</source>
+      <translation>Nơi đã mở gần đây</translation>
+    </message>
+    <message>
+      <source>%1 already exists.
+Do you want to replace it?</source>
+      <translation>%1 đã có.
+Bạn có muốn ghi đè không?</translation>
+    </message>
+    <message>
+      <source>%1
+File not found.
+Please verify the correct file name was given.</source>
+      <translation>%1
+Không tìm thấy tệp.
+Hãy kiểm tra lại tên tệp.</translation>
+    </message>
+    <message>
+      <source>%1
+Directory not found.
+Please verify the correct directory name was given.</source>
+      <translation>%1
+Không tìm thấy thư mục.
+Hãy kiểm tra lại tên thư mục.</translation>
+    </message>
+    <message>
+      <source>Go back</source>
+      <translation>Quay lại</translation>
+    </message>
+    <message>
+      <source>Go forward</source>
+      <translation>Đi tiếp</translation>
+    </message>
+    <message>
+      <source>Go to the parent directory</source>
+      <translation>Lên thư mục cha</translation>
+    </message>
+    <message>
+      <source>Create a New Folder</source>
+      <translation>Tạo thư mục mới</translation>
+    </message>
+    <message>
+      <source>Change to list view mode</source>
+      <translation>Chuyển sang dạng danh sách</translation>
+    </message>
+    <message>
+      <source>Change to detail view mode</source>
+      <translation>Chuyển sang dạng chi tiết</translation>
+    </message>
+    <message>
+      <source>Sidebar</source>
+      <translation>Thanh bên</translation>
+    </message>
+    <message>
+      <source>List of places and bookmarks</source>
+      <translation>Danh sách nơi lưu và dấu trang</translation>
+    </message>
+    <message>
+      <source>&amp;Choose</source>
+      <translation>&amp;Chọn</translation>
+    </message>
+    <message>
+      <source>&amp;Rename</source>
+      <translation>Đổi &amp;tên</translation>
+    </message>
+    <message>
+      <source>&amp;Delete</source>
+      <translation>&amp;Xóa</translation>
+    </message>
+    <message>
+      <source>Show &amp;hidden files</source>
+      <translation>Hiện tệp &amp;ẩn</translation>
+    </message>
+    <message>
+      <source>&amp;New Folder</source>
+      <translation>Thư mục &amp;mới</translation>
+    </message>
+    <message>
+      <source>Files</source>
+      <translation>Tệp</translation>
+    </message>
+    <message>
+      <source>Directories</source>
+      <translation>Thư mục</translation>
+    </message>
+  </context>
+  <context>
+    <name>QFileSystemModel</name>
+    <message>
+      <source>Name</source>
+      <translation>Tên</translation>
+    </message>
+    <message>
+      <source>Size</source>
+      <translation>Kích thước</translation>
+    </message>
+    <message>
+      <source>Type</source>
+      <translation>Loại</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>Loại</translation>
+    </message>
+    <message>
+      <source>Date Modified</source>
+      <translation>Ngày sửa đổi</translation>
+    </message>
+    <message>
+      <source>Computer</source>
+      <translation>Máy tính</translation>
+    </message>
+    <message>
+      <source>My Computer</source>
+      <translation>Máy tính của tôi</translation>
+    </message>
+  </context>
+  <context>
+    <name>QGnomeTheme</name>
+    <message>
+      <source>&amp;OK</source>
+      <translation>&amp;Đồng ý</translation>
+    </message>
+    <message>
+      <source>&amp;Save</source>
+      <translation>&amp;Lưu</translation>
+    </message>
+    <message>
+      <source>&amp;Cancel</source>
+      <translation>&amp;Hủy</translation>
+    </message>
+    <message>
+      <source>&amp;Close</source>
+      <translation>Đó&amp;ng</translation>
+    </message>
+    <message>
+      <source>Close without Saving</source>
+      <translation>Đóng không lưu</translation>
+    </message>
+  </context>
+  <context>
+    <name>QLineEdit</name>
+    <message>
+      <source>&amp;Undo</source>
+      <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+      <source>&amp;Redo</source>
+      <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+      <source>Cu&amp;t</source>
+      <translation>&amp;Cắt</translation>
+    </message>
+    <message>
+      <source>&amp;Copy</source>
+      <translation>&amp;Sao chép</translation>
+    </message>
+    <message>
+      <source>&amp;Paste</source>
+      <translation>&amp;Dán</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>Xóa</translation>
+    </message>
+    <message>
+      <source>Select All</source>
+      <translation>Chọn tất cả</translation>
+    </message>
+  </context>
+  <context>
+    <name>QMessageBox</name>
+    <message>
+      <source>Show Details...</source>
+      <translation>Xem chi tiết...</translation>
+    </message>
+    <message>
+      <source>Hide Details...</source>
+      <translation>Ẩn chi tiết...</translation>
+    </message>
+  </context>
+  <context>
+    <name>QPlatformTheme</name>
+    <message>
+      <source>OK</source>
+      <translation>Đồng ý</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>Lưu</translation>
+    </message>
+    <message>
+      <source>Save All</source>
+      <translation>Lưu tất cả</translation>
+    </message>
+    <message>
+      <source>Open</source>
+      <translation>Mở</translation>
+    </message>
+    <message>
+      <source>&amp;Yes</source>
+      <translation>&amp;Có</translation>
+    </message>
+    <message>
+      <source>Yes to &amp;All</source>
+      <translation>Có với &amp;tất cả</translation>
+    </message>
+    <message>
+      <source>&amp;No</source>
+      <translation>&amp;Không</translation>
+    </message>
+    <message>
+      <source>N&amp;o to All</source>
+      <translation>Khô&amp;ng với tất cả</translation>
+    </message>
+    <message>
+      <source>Abort</source>
+      <translation>Hủy bỏ</translation>
+    </message>
+    <message>
+      <source>Retry</source>
+      <translation>Thử lại</translation>
+    </message>
+    <message>
+      <source>Ignore</source>
+      <translation>Bỏ qua</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Đóng</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Hủy</translation>
+    </message>
+    <message>
+      <source>Discard</source>
+      <translation>Bỏ</translation>
+    </message>
+    <message>
+      <source>Help</source>
+      <translation>Trợ giúp</translation>
+    </message>
+    <message>
+      <source>Apply</source>
+      <translation>Áp dụng</translation>
+    </message>
+    <message>
+      <source>Reset</source>
+      <translation>Đặt lại</translation>
+    </message>
+    <message>
+      <source>Restore Defaults</source>
+      <translation>Khôi phục mặc định</translation>
+    </message>
+  </context>
+  <context>
+    <name>QWidgetTextControl</name>
+    <message>
+      <source>&amp;Undo</source>
+      <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+      <source>&amp;Redo</source>
+      <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+      <source>Cu&amp;t</source>
+      <translation>&amp;Cắt</translation>
+    </message>
+    <message>
+      <source>&amp;Copy</source>
+      <translation>&amp;Sao chép</translation>
+    </message>
+    <message>
+      <source>&amp;Paste</source>
+      <translation>&amp;Dán</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>Xóa</translation>
+    </message>
+    <message>
+      <source>Select All</source>
+      <translation>Chọn tất cả</translation>
     </message>
   </context>
   <context>
@@ -513,6 +1168,10 @@
       <source>Reason</source>
       <translation>Lý do</translation>
     </message>
+    <message>
+      <source>Valid; the decision table at level %1, %2</source>
+      <translation>Hợp lệ; theo bảng quyết định cấp độ %1, %2</translation>
+    </message>
   </context>
   <context>
     <name>Report</name>
@@ -581,6 +1240,10 @@
       <translation>Giờ</translation>
     </message>
     <message>
+      <source>No.</source>
+      <translation>Số</translation>
+    </message>
+    <message>
       <source>Flags</source>
       <translation>Đánh dấu</translation>
     </message>
@@ -608,8 +1271,8 @@
       <translation>Thẻ Covid, hộ chiếu vắc xin, mã QR PC-COVID hoặc căn cước công dân gắn chip</translation>
     </message>
     <message>
-      <source>Card colour</source>
-      <translation>Màu thẻ</translation>
+      <source>Please ask the staff at the entrance.</source>
+      <translation>Vui lòng gặp nhân viên ở lối vào.</translation>
     </message>
     <message>
       <source>NOT SAVED: the check log cannot be written</source>
@@ -622,6 +1285,10 @@
     <message>
       <source>Trust data is out of date</source>
       <translation>Dữ liệu tin cậy đã cũ</translation>
+    </message>
+    <message>
+      <source>Card colour</source>
+      <translation>Màu thẻ</translation>
     </message>
   </context>
   <context>
@@ -673,6 +1340,11 @@
     <message>
       <source>A new camera is used from the next start of the program.</source>
       <translation>Camera mới được dùng từ lần khởi động chương trình tiếp theo.</translation>
+    </message>
+    <message>
+      <source>s</source>
+      <comment>seconds</comment>
+      <translation>giây</translation>
     </message>
   </context>
   <context>
@@ -815,6 +1487,10 @@
       </translation>
     </message>
     <message>
+      <source>The export could not be written: %1</source>
+      <translation>Không ghi được tệp xuất: %1</translation>
+    </message>
+    <message>
       <source>example</source>
       <translation>ví dụ</translation>
     </message>
@@ -929,8 +1605,8 @@
       <translation>Đánh dấu</translation>
     </message>
     <message>
-      <source>Card fingerprint</source>
-      <translation>Dấu vân tay của thẻ</translation>
+      <source>Card hash</source>
+      <translation>Mã băm của thẻ</translation>
     </message>
     <message>
       <source>Issuer</source>

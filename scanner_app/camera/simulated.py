@@ -1,6 +1,10 @@
 """The simulated camera: the dev kit's DEMO cards shown one after another, as a webcam
 would see a phone held up at a checkpoint (jitter, sensor noise, gaps with nobody there).
-It lets a new user see the whole flow on a machine without a camera."""
+It lets a new user see the whole flow on a machine without a camera.
+
+Without given texts it shows the dev kit's demo queue, freshly issued on every pass (new
+people, new cards), with one card passed around the queue: only that one is flagged as a
+possibly shared code, as a real checkpoint would see it."""
 
 from __future__ import annotations
 
@@ -42,7 +46,10 @@ class SimulatedCamera:
         self._random = np.random.default_rng(seed)
         self._frames_shown = round(show_seconds * (fps or 30.0))
         self._frames_gap = round(gap_seconds * (fps or 30.0))
-        self._codes: list[np.ndarray] = []
+        self._shown: list[str] = []
+        self._codes: dict[int, np.ndarray] = {}
+        self._pass = 0
+        self._shared: str | None = None
         self._index = 0
         self._next_due = 0.0
         self._background = self._make_background()
@@ -53,12 +60,32 @@ class SimulatedCamera:
         return cv2.GaussianBlur(ramp + self._random.normal(0, 12, (height, width)), (0, 0), 6)
 
     def open(self) -> None:
-        texts = self._texts
-        if texts is None:
-            from scanner_app.devkit.catalog import demo_cards
+        self._pass = 0
+        self._shown = list(self._texts) if self._texts is not None else self._queue()
+        self._codes = {}
 
-            texts = [card.text for card in demo_cards(datetime.now(UTC))]
-        self._codes = [_render(text) for text in texts]
+    @property
+    def queue_length(self) -> int:
+        """How many codes one pass shows."""
+        return len(self._shown)
+
+    def _code(self, number: int) -> np.ndarray:
+        """The picture of the pass's `number`th code, drawn when first shown: a QR code takes
+        segno ~0.1 s, so drawing a whole pass at once would stall the first frame by a
+        second (and every pass after)."""
+        if number not in self._codes:
+            self._codes[number] = _render(self._shown[number])
+        return self._codes[number]
+
+    def _queue(self) -> list[str]:
+        """A new pass of the demo queue: fresh cards, the same shared one."""
+        from scanner_app.devkit.catalog import DemoCard, demo_cards, demo_queue, shared_card
+
+        now = datetime.now(UTC)
+        if self._shared is None:
+            self._shared = shared_card(now).text
+        shared = DemoCard("shared-code", self._shared, "green")
+        return [card.text for card in demo_queue(demo_cards(now), shared)]
 
     def read(self) -> Frame | None:
         if self.fps:
@@ -73,9 +100,12 @@ class SimulatedCamera:
     def _compose(self) -> np.ndarray:
         cycle = self._frames_shown + self._frames_gap
         slot, phase = divmod(self._index, cycle)
+        if self._texts is None and self._shown and slot // len(self._shown) != self._pass:
+            self._pass = slot // len(self._shown)
+            self._shown, self._codes = self._queue(), {}  # the next people in the queue
         frame = self._background.copy()
-        if phase < self._frames_shown and self._codes:
-            code = self._codes[slot % len(self._codes)]
+        if phase < self._frames_shown and self._shown:
+            code = self._code(slot % len(self._shown))
             side = int(min(self.size) * 0.55)
             qr = cv2.resize(code, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
             width, height = self.size
@@ -87,4 +117,4 @@ class SimulatedCamera:
         return np.clip(noisy, 0, 255).astype(np.uint8)
 
     def close(self) -> None:
-        self._codes = []
+        self._codes = {}

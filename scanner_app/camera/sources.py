@@ -123,14 +123,21 @@ class ImageFilesSource:
 
 
 def make_source(spec: str, clock: Callable[[], float] = time.monotonic) -> FrameSource:
-    """`0`, `1`...: webcam; `demo`: the simulated camera; `rtsp://`, `http(s)://`: a stream;
+    """`0`, `1`...: webcam; `demo`: the simulated camera (`demo:FILE`: showing the codes in
+    FILE); `rtsp://`, `http(s)://`: a stream;
     a folder: its images; an image file; otherwise a video file."""
     if spec.isdigit():
         return CaptureSource(int(spec), live=True, clock=clock)
-    if spec == "demo":
+    if spec == "demo" or spec.startswith("demo:"):
         from scanner_app.camera.simulated import SimulatedCamera
 
-        return SimulatedCamera(clock=clock)
+        if spec == "demo":
+            return SimulatedCamera(clock=clock)
+        try:  # demo:FILE: the simulated camera showing the codes in FILE, one per line
+            texts = Path(spec[5:]).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise SourceError(f"cannot read the codes for the simulated camera: {exc}") from exc
+        return SimulatedCamera([t for t in texts if t.strip()], clock=clock)
     if "://" in spec:
         return CaptureSource(spec, live=True, clock=clock)
     path = Path(spec)

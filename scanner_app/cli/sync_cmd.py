@@ -1,10 +1,19 @@
-"""`scanner-app enroll`, `scanner-app sync --once` and `scanner-app outbox export`."""
+"""`scanner-app enroll`, `scanner-app sync --once` and `scanner-app outbox export`, each
+speaking the chosen language (--lang, else the locale). Exit status: 0 done, 1 the hub did
+not answer or refused, 2 not enrolled."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scanner_app.cli.common import USAGE_ERROR
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Say, speaker
+
+if TYPE_CHECKING:
+    from scanner_app.sync.relay import SyncStatus
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,62 +42,91 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_enroll(args: argparse.Namespace) -> int:
     from scanner_app.app import App
     from scanner_app.core.wire import EnrollmentLink
-    from scanner_app.services.enroll import EnrollError, enroll
+    from scanner_app.services.enroll import EnrollError, EnrollProblem, enroll
 
+    say = speaker(args.lang)
     if args.link:
         try:
             link = EnrollmentLink.parse(args.link)
         except ValueError as exc:
-            print(f"scanner-app enroll: error: {exc}", file=sys.stderr)
-            return 2
+            message = say(NOT_A_LINK, exc)
+            print(f"scanner-app enroll: {message}", file=sys.stderr)
+            return USAGE_ERROR
         urls, code = list(link.hubs), str(link.code)
     elif args.hub and args.code:
         urls, code = [args.hub], args.code
     else:
-        print("scanner-app enroll: error: give --hub URL --code CODE, or --link TEXT", file=sys.stderr)
-        return 2
+        message = QT_TRANSLATE_NOOP("Cli", "give --hub URL --code CODE, or --link TEXT")
+        print(f"scanner-app enroll: {say(message)}", file=sys.stderr)
+        return USAGE_ERROR
     app = App.open(args.data_dir)
     try:
         enrolled = enroll(app.data_dir, app.device, app.trust, app.clock, urls, code)
-    except EnrollError as exc:
-        print(f"scanner-app enroll: failed: {exc}", file=sys.stderr)
+    except EnrollError as error:
+        reason = {
+            EnrollProblem.BAD_CODE: QT_TRANSLATE_NOOP(
+                "Cli", "type the code with its fingerprint, as the hub printed it (CODE-FINGERPRINT)"
+            ),
+            EnrollProblem.UNREACHABLE: QT_TRANSLATE_NOOP(
+                "Cli", "the hub at %1 did not answer: check the address and the network"
+            ),
+            EnrollProblem.REFUSED: QT_TRANSLATE_NOOP(
+                "Cli", "the hub refused the code: it is unknown, used or expired"
+            ),
+            EnrollProblem.IMPOSTOR: QT_TRANSLATE_NOOP(
+                "Cli", "whoever answers at %1 is NOT the hub the code names; nothing was saved"
+            ),
+            EnrollProblem.BAD_ANSWER: QT_TRANSLATE_NOOP("Cli", "the hub's answer could not be used"),
+        }[error.problem]
+        failed = say(QT_TRANSLATE_NOOP("Cli", "Enrollment failed: %1."), say(reason, urls[0]))
+        print(f"scanner-app enroll: {failed}\n  ({error.detail})", file=sys.stderr)
         return 1
     print(
-        f"enrolled as {enrolled.device_id} at checkpoint {enrolled.checkpoint_id} "
-        f"({enrolled.checkpoint_type}); hub {enrolled.hub_fingerprint} pinned"
+        say(
+            QT_TRANSLATE_NOOP("Cli", "Enrolled as %1 at checkpoint %2 (%3); hub %4 pinned."),
+            enrolled.device_id,
+            enrolled.checkpoint_id,
+            enrolled.checkpoint_type,
+            enrolled.hub_fingerprint,
+        )
     )
     return 0
+
+
+NOT_A_LINK = QT_TRANSLATE_NOOP("Cli", "not an enrollment link: %1")
 
 
 def run_sync(args: argparse.Namespace) -> int:
     from scanner_app.app import App
     from scanner_app.sync.client import HubRefused, HubUnavailable
 
+    say = speaker(args.lang)
     app = App.open(args.data_dir)
     store = app.open_store()
     try:
         relay = app.relay(store)
         if relay is None:
-            print(
-                "scanner-app sync: not enrolled: run `scanner-app enroll --hub URL --code CODE` first",
-                file=sys.stderr,
+            message = QT_TRANSLATE_NOOP(
+                "Cli", "this scanner is not enrolled: run scanner-app enroll --hub URL --code CODE first"
             )
-            return 2
+            print(f"scanner-app sync: {say(message)}", file=sys.stderr)
+            return USAGE_ERROR
         try:
             status = relay.cycle()
         except (HubUnavailable, HubRefused) as exc:
-            print(
-                f"scanner-app sync: {exc}; {store.queued_count()} checks stay queued",
-                file=sys.stderr,
+            problem = (
+                QT_TRANSLATE_NOOP("Cli", "the hub did not answer; %1 check(s) stay queued")
+                if isinstance(exc, HubUnavailable)
+                else QT_TRANSLATE_NOOP("Cli", "the hub refused the request; %1 check(s) stay queued")
             )
+            print(f"scanner-app sync: {say(problem, store.queued_count())}\n  ({exc})", file=sys.stderr)
             return 1
         finally:
             relay.client.close()
     finally:
         store.close()
-    bundle = f", trust bundle #{status.bundle_sequence} installed" if status.bundle_sequence else ""
-    problem = f"; bundle refused: {status.bundle_problem}" if status.bundle_problem else ""
-    print(f"sent {status.sent_this_cycle} checks, {status.queued} queued{bundle}{problem}")
+    print(say(QT_TRANSLATE_NOOP("Cli", "sent %1 checks, %2 queued"), status.sent_this_cycle, status.queued))
+    print(bundle_sentence(say, status, app.trust.loaded.bundle.sequence))
     return 0
 
 
@@ -120,6 +158,28 @@ def run_day_keys_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def bundle_sentence(say: Say, status: SyncStatus, in_use: int) -> str:
+    """What the sync did about trust data, including "the hub has none yet"."""
+    if status.bundle_problem:
+        return say(
+            QT_TRANSLATE_NOOP(
+                "Cli", "The hub's trust data was refused (%1); the trust data in use (#%2) stays."
+            ),
+            status.bundle_problem,
+            in_use,
+        )
+    if status.bundle_answer == 200 and status.bundle_sequence is not None:
+        return say(QT_TRANSLATE_NOOP("Cli", "New trust data #%1 installed."), status.bundle_sequence)
+    if status.bundle_answer == 404:
+        return say(
+            QT_TRANSLATE_NOOP(
+                "Cli", "The hub has no trust data yet (nothing published); the trust data in use (#%1) stays."
+            ),
+            in_use,
+        )
+    return say(QT_TRANSLATE_NOOP("Cli", "Trust data unchanged (#%1)."), in_use)
+
+
 def run_outbox_export(args: argparse.Namespace) -> int:
     from scanner_app.app import App
     from scanner_app.services.outbox_file import write_outbox_file
@@ -130,8 +190,10 @@ def run_outbox_export(args: argparse.Namespace) -> int:
         count, batches = write_outbox_file(store, app.device, Path(args.out))
     finally:
         store.close()
-    print(
-        f"wrote {count} queued checks in {batches} signed batch(es) to {args.out}; "
-        "they stay queued here until a sync confirms the hub holds them"
+    message = QT_TRANSLATE_NOOP(
+        "Cli",
+        "Wrote %1 queued check(s) in %2 signed batch(es) to %3; they stay queued here until a sync "
+        "confirms the hub holds them.",
     )
+    print(speaker(args.lang)(message, count, batches, args.out))
     return 0

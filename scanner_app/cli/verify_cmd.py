@@ -15,12 +15,13 @@ from scanner_app.cli.common import (
 )
 from scanner_app.cli.trust_args import add_trust_arguments, setup_from_args
 from scanner_app.core.checkpoint import CheckResult
-from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Translate, pick_language, translator
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Translate, pick_language, speaker, translator
 from scanner_app.text.messages import (
     certificate_type_text,
     colour_text,
     decision_text,
     format_text,
+    policy_rule_text,
     reason_text,
 )
 
@@ -40,8 +41,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _read_text(args: argparse.Namespace) -> str:
+    say = speaker(getattr(args, "lang", None))
     if args.image and args.text:
-        fail("give either TEXT / - or --image, not both")
+        fail(say(QT_TRANSLATE_NOOP("Cli", "give either TEXT / - or --image, not both")))
     if args.image:
         from scanner_app.camera.decode import ImageFileError
         from scanner_app.camera.still import decode_file
@@ -51,10 +53,10 @@ def _read_text(args: argparse.Namespace) -> str:
         except ImageFileError as exc:
             fail(str(exc))
         if not codes:
-            fail(f"no QR code found in {args.image!r}")
+            fail(say(QT_TRANSLATE_NOOP("Cli", "no QR code found in %1"), repr(args.image)))
         return codes[0].text
     if args.text is None:
-        fail("give the QR text, - to read it from stdin, or --image FILE")
+        fail(say(QT_TRANSLATE_NOOP("Cli", "give the QR text, - to read it from stdin, or --image FILE")))
     if args.text == "-":
         return strip_line_end(sys.stdin.read())
     return args.text
@@ -85,9 +87,13 @@ def human_verdict(result: CheckResult, translate: Translate) -> str:
         f"{decision_text(result.decision.value, translate)} — {format_text(verdict.format.value, translate)}",
         f"{translate('Cli', 'Reason')}: {reason_text(result.reason, translate)}",
     ]
-    if result.colour:
+    if result.colour and result.valid:
         lines.append(f"{translate('Cli', 'Colour')}: {colour_text(result.colour.value, translate)}")
-    holder = verdict.holder
+    if result.allowed is not None:
+        allowed = [c.value for c in result.allowed]
+        rule = policy_rule_text(result.level, result.checkpoint, allowed, translate)
+        lines.append(f"{translate('Cli', 'Rule')}: {rule}")
+    holder = verdict.holder if result.valid else None  # nothing from a card that failed
     if holder:
         name = " ".join(p for p in (holder.family_std, holder.given_std) if p).replace("<", " ")
         lines.append(f"{translate('Cli', 'Holder')}: {name or '?'} ({holder.dob or '?'})")
@@ -102,4 +108,5 @@ _LABELS = (
     QT_TRANSLATE_NOOP("Cli", "Colour"),
     QT_TRANSLATE_NOOP("Cli", "Holder"),
     QT_TRANSLATE_NOOP("Cli", "Certificate"),
+    QT_TRANSLATE_NOOP("Cli", "Rule"),
 )

@@ -102,6 +102,9 @@ class CheckResult:
     rule_error: str | None = None
     binding: BindingResult | None = None  # set by Checker.bind for a two-code check
     before_binding: tuple[Decision, Reason] | None = None  # so that a later binding re-decides
+    # the policy cell that decided (the colours allowed at this checkpoint and level); None
+    # when the policy did not decide (invalid card, identity code, clock): the window names it
+    allowed: frozenset[Colour] | None = None
 
     def to_json(self) -> dict[str, Any]:
         identity = {"identity": self.binding.outcome.value} if self.binding is not None else {}
@@ -177,7 +180,8 @@ class Checker:
             if decision is Decision.ALLOW and self.policy.stale_action is not Decision.ALLOW:
                 decision, reason = self.policy.stale_action, Reason.STALE_BUNDLE
         result = self._result(verdict, True, reason, outcome.colour, decision)
-        return replace(result, warnings=warnings, rule_error=outcome.error)
+        allowed = self.policy.allowed(self.settings.checkpoint, self.settings.level)
+        return replace(result, warnings=warnings, rule_error=outcome.error, allowed=allowed)
 
     def _result(
         self, verdict: Verdict, valid: bool, reason: Reason, colour: Colour | None, decision: Decision

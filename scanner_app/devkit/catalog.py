@@ -2,10 +2,16 @@
 
 Used by the simulated camera, `scanner-app devkit cards`, the end-to-end benchmark and
 tests. Cards are issued relative to `now`, so the set is valid whenever it is made.
+
+Each call issues new cards (new certificate identifiers, a new ID-card number): the simulated
+camera shows a fresh set on every pass, as a queue of different people would, so that the
+shared-code flag (the same card more than three times in 30 minutes) appears only on the one
+card meant to show it, `shared_card`, which `demo_queue` passes around four times a pass.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -85,7 +91,8 @@ def demo_cards(
         ),
         DemoCard(
             "cccd-identity",
-            "079085001234|123456789|Nguyễn Văn An|12031985|Nam|12 Trần Phú, Nha Trang, Khánh Hòa|01072021",
+            f"0790850{secrets.randbelow(100_000):05d}|123456789|Nguyễn Văn An|12031985|Nam|"
+            "12 Trần Phú, Nha Trang, Khánh Hòa|01072021",
             "manual",
         ),
     ]
@@ -98,3 +105,22 @@ def demo_cards(
         )
     )
     return cards
+
+
+def shared_card(now: datetime, signer: Signer | None = None) -> DemoCard:
+    """One green card passed from person to person: the same certificate again and again."""
+    huy = DEMO_PEOPLE[4]
+    text = issue(vaccination(huy, 2, 2, now.date() - timedelta(days=50)), signer or demo_signer(), now)
+    return DemoCard("shared-code", text, "green, flagged as a possibly shared code from its 4th showing")
+
+
+def demo_queue(cards: list[DemoCard], shared: DemoCard, showings: int = 4) -> list[DemoCard]:
+    """One pass of the simulated camera: `cards` with `shared` slipped in `showings` times,
+    spread out (never twice in a row: the cooldown would drop the repeat)."""
+    queue: list[DemoCard] = []
+    step = max(1, len(cards) // showings)
+    for index, card in enumerate(cards):
+        queue.append(card)
+        if index % step == 0 and sum(c is shared for c in queue) < showings:
+            queue.append(shared)
+    return queue

@@ -5,7 +5,7 @@ decision, reasons, formats, and the checks flagged as possibly shared codes."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
@@ -23,8 +23,14 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from scanner_app.core.chain import ChainReport
 from scanner_app.store.export import DayReport
 from scanner_app.system.resources import asset
-from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Translate
-from scanner_app.text.messages import decision_text, format_text, reason_text
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Translate, fill
+from scanner_app.text.messages import (
+    chain_problem_text,
+    decision_text,
+    flags_text,
+    format_text,
+    reason_text,
+)
 
 DECISION_COLOURS = {
     "allow": colors.HexColor("#1b7f3a"),
@@ -51,6 +57,7 @@ LABELS = (
         "This report lists no names or birth dates. A signed manifest beside the file shows whether it was changed.",  # noqa: E501
     ),
     QT_TRANSLATE_NOOP("Report", "Time"),
+    QT_TRANSLATE_NOOP("Report", "No."),
     QT_TRANSLATE_NOOP("Report", "Flags"),
     QT_TRANSLATE_NOOP("Report", "Card hash"),
     QT_TRANSLATE_NOOP("Report", "Hash chain intact: %1 records verified."),
@@ -64,7 +71,8 @@ def chain_sentence(report: ChainReport, translate: Translate) -> str:
             "%1", str(report.checked)
         )
     text = translate("Report", "Hash chain BROKEN at record %1: the log was changed. %2")
-    return text.replace("%1", str(report.first_bad_seq)).replace("%2", report.problem)
+    problem = chain_problem_text(report.problem, translate)
+    return fill(text, report.first_bad_seq, problem)
 
 
 def _now() -> str:
@@ -126,7 +134,9 @@ def write_pdf(
     translate: Translate,
     device_id: str,
     checkpoint: str,
+    zone: tzinfo | None = None,
 ) -> None:
+    """The report of `report`'s day; times in `zone` (the local time zone by default)."""
     _fonts()
     title = ParagraphStyle("title", fontName="NotoSans-Bold", fontSize=16, leading=20)
     heading = ParagraphStyle("heading", fontName="NotoSans-Bold", fontSize=11, leading=15, spaceBefore=8)
@@ -187,16 +197,21 @@ def write_pdf(
         flagged: list[list[object]] = [
             [
                 translate("Report", "Time"),
-                "seq",
+                translate("Report", "No."),
                 translate("Report", "Flags"),
                 translate("Report", "Card hash"),
             ]
         ]
         flagged += [
-            [r["wall_time"][11:19], r["seq"], r["flags"], r["cert_hash"][:16] + "…"]
+            [
+                datetime.fromisoformat(r["wall_time"]).astimezone(zone).strftime("%H:%M:%S"),
+                r["seq"],
+                Paragraph(flags_text(r["flags"], translate), body),
+                (r["cert_hash"] or "")[:16] + "…",
+            ]
             for r in report.flagged[:200]
         ]
-        story.append(_table(flagged, [25 * mm, 20 * mm, 70 * mm, 50 * mm]))
+        story.append(_table(flagged, [22 * mm, 16 * mm, 87 * mm, 40 * mm]))
     else:
         story.append(Paragraph(translate("Report", "None flagged."), body))
     story += [

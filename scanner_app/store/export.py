@@ -18,10 +18,6 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
-
 from scanner_app.core.chain import ChainReport
 from scanner_app.core.record import EXPORT_COLUMNS, SHARING_FLAGS, day_bounds
 from scanner_app.local.device import Device
@@ -138,23 +134,3 @@ def write_manifest(out: Path, report: DayReport, device: Device, kind: str) -> P
     path = out.with_name(out.name + ".manifest.json")
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
-
-
-def verify_manifest(manifest_path: Path) -> tuple[bool, str]:
-    """Does the export still match its manifest, and is the manifest signed as it claims?"""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    signature = bytes.fromhex(manifest.pop("signature"))
-    key = serialization.load_pem_public_key(manifest["public_key"].encode())
-    if not isinstance(key, ed25519.Ed25519PublicKey):
-        return False, "manifest key is not an Ed25519 key"
-    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
-    try:
-        key.verify(signature, canonical)
-    except InvalidSignature:
-        return False, "manifest signature does not match: the manifest was changed"
-    export = manifest_path.with_name(manifest["file"])
-    if not export.exists():
-        return False, f"{export.name} is missing"
-    if _file_sha256(export) != manifest["sha256"]:
-        return False, f"{export.name} was changed after export"
-    return True, f"{export.name} matches its manifest ({manifest['rows']} rows)"

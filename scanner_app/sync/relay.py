@@ -55,7 +55,7 @@ class SyncStatus:
     bundle_sequence: int | None = None
     bundle_issued_at: datetime | None = None
     bundle_problem: str | None = None
-    bundle_published: bool | None = None  # False: the hub has no trust bundle yet
+    bundle_answer: int | None = None  # the hub's last answer for the bundle: 200, 304 unchanged, 404 none yet
     sent_this_cycle: int = 0
     resent_this_cycle: int = 0  # queued again because the hub holds less than we sent
     quarantined_at_hub: int = 0  # records the hub kept aside (it said why, in the receipt)
@@ -143,7 +143,7 @@ class SyncRelay:
     def _fetch_bundle(self) -> None:
         etag = None if self.trust.damaged else self.trust.files.etag()  # damaged: fetch it whole again
         answer = self._seen(self.client.bundle(etag))
-        self.status = replace(self.status, bundle_published=answer.status != 404)
+        self.status = replace(self.status, bundle_answer=answer.status)
         if answer.status != 200:
             return  # 304 nothing new, 404 nothing published
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import locale
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from functools import cache
@@ -62,3 +63,32 @@ def translator(language: str) -> Translate:
         return lambda context, text: text
     table = _catalogue(language)
     return lambda context, text: table.get((context, text), text)
+
+
+class Say:
+    """`say(source, *values)`: the sentence in the chosen language, `%1`, `%2`... filled in.
+    Sources are marked `QT_TRANSLATE_NOOP(context, "...")` where they are written, so that
+    lupdate collects them. `translate` is the plain (context, source) lookup."""
+
+    def __init__(self, translate: Translate, context: str = "Cli") -> None:
+        self.translate = translate
+        self.context = context
+
+    def __call__(self, source: str, *values: object) -> str:
+        text = self.translate(self.context, source)
+        return fill(text, *values)
+
+
+def fill(text: str, *values: object) -> str:
+    """`%1`, `%2`... replaced in one pass (a value that contains `%1` stays as it is)."""
+
+    def value(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return str(values[number - 1]) if 0 < number <= len(values) else match.group(0)
+
+    return re.sub(r"%(\d+)", value, text)
+
+
+def speaker(language: str | None, context: str = "Cli") -> Say:
+    """The sentences of the command line in the chosen language (--lang, else the locale)."""
+    return Say(translator(pick_language(language)), context)

@@ -7,6 +7,9 @@ differs (ElementTree-read `.ts` for the CLI, `QCoreApplication.translate` in the
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Translate
 
 REASONS: dict[str, str] = {
@@ -88,6 +91,30 @@ CHECKPOINTS: dict[str, str] = {
 }
 
 
+FLAGS: dict[str, str] = {
+    "shared_code": QT_TRANSLATE_NOOP("Flag", "possibly a shared code (seen too often here)"),
+    "impossible_travel": QT_TRANSLATE_NOOP("Flag", "possibly a shared code (at two places too soon)"),
+    "stale_bundle": QT_TRANSLATE_NOOP("Flag", "decided on out-of-date trust data"),
+}
+
+# The policy cell that decided, in words: "Level 1 — road checkpoint: all card colours allowed".
+# Checkpoint names stand inside a sentence here, hence their own lower-case forms.
+CHECKPOINTS_IN_SENTENCE: dict[str, str] = {
+    "road": QT_TRANSLATE_NOOP("PolicyRule", "road checkpoint"),
+    "market": QT_TRANSLATE_NOOP("PolicyRule", "market / supermarket"),
+    "office": QT_TRANSLATE_NOOP("PolicyRule", "office"),
+    "event": QT_TRANSLATE_NOOP("PolicyRule", "event"),
+}
+RULE_PATTERN = QT_TRANSLATE_NOOP("PolicyRule", "Level %1 — %2: %3")
+ALLOWED_SETS: dict[frozenset[str], str] = {
+    frozenset({"green", "yellow", "red"}): QT_TRANSLATE_NOOP("PolicyRule", "all card colours allowed"),
+    frozenset({"green", "yellow"}): QT_TRANSLATE_NOOP("PolicyRule", "green and yellow cards allowed"),
+    frozenset({"green"}): QT_TRANSLATE_NOOP("PolicyRule", "only green cards allowed"),
+    frozenset(): QT_TRANSLATE_NOOP("PolicyRule", "nobody may enter"),
+}
+OTHER_SET = QT_TRANSLATE_NOOP("PolicyRule", "cards allowed: %1")
+
+
 def _lookup(table: dict[str, str], context: str, code: str | None, translate: Translate) -> str:
     if code is None:
         return ""
@@ -117,6 +144,51 @@ def certificate_type_text(code: str | None, translate: Translate) -> str:
 
 def checkpoint_text(code: str | None, translate: Translate) -> str:
     return _lookup(CHECKPOINTS, "Checkpoint", code, translate)
+
+
+def flag_text(code: str, translate: Translate) -> str:
+    return _lookup(FLAGS, "Flag", code, translate)
+
+
+def flags_text(stored: str | None, translate: Translate) -> str:
+    """A record's flags column ("shared_code,stale_bundle") as words, for tables and reports."""
+    return "; ".join(flag_text(code, translate) for code in (stored or "").split(",") if code)
+
+
+def policy_rule_text(level: int, checkpoint: str, allowed: Iterable[str], translate: Translate) -> str:
+    """Which rule of the decision table decided: the level, the checkpoint, the colours."""
+    colours = frozenset(allowed)
+    source = ALLOWED_SETS.get(colours)
+    if source is not None:
+        rule = translate("PolicyRule", source)
+    else:
+        order = [c for c in COLOURS if c in colours]
+        names = ", ".join(colour_text(c, translate).lower() for c in order)
+        rule = translate("PolicyRule", OTHER_SET).replace("%1", names)
+    place = _lookup(CHECKPOINTS_IN_SENTENCE, "PolicyRule", checkpoint, translate)
+    pattern = translate("PolicyRule", RULE_PATTERN)
+    return pattern.replace("%1", str(level)).replace("%2", place).replace("%3", rule)
+
+
+# The hash chain's findings (core/chain.py words them in English for logs and tests).
+CHAIN_PROBLEMS: dict[str, str] = {
+    "missing record(s) before it": QT_TRANSLATE_NOOP("Chain", "missing record(s) before it"),
+    "out of order": QT_TRANSLATE_NOOP("Chain", "out of order"),
+    "does not follow the previous record": QT_TRANSLATE_NOOP("Chain", "does not follow the previous record"),
+    "content changed": QT_TRANSLATE_NOOP("Chain", "content changed"),
+    "missing event(s) before it": QT_TRANSLATE_NOOP("Chain", "missing event(s) before it"),
+    "does not follow the previous event": QT_TRANSLATE_NOOP("Chain", "does not follow the previous event"),
+}
+CHAIN_TAIL = re.compile(r"(?:record|event)s missing at the end \(head is (?:record|event|seq) (\d+)\)")
+CHAIN_TAIL_TEXT = QT_TRANSLATE_NOOP("Chain", "records missing at the end (the last record is %1)")
+
+
+def chain_problem_text(problem: str, translate: Translate) -> str:
+    """A chain report's problem in the reader's language; an unknown one as it stands."""
+    tail = CHAIN_TAIL.fullmatch(problem)
+    if tail:
+        return translate("Chain", CHAIN_TAIL_TEXT).replace("%1", tail.group(1))
+    return translate("Chain", CHAIN_PROBLEMS[problem]) if problem in CHAIN_PROBLEMS else problem
 
 
 DATE_PATTERNS = {

@@ -17,24 +17,25 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from scanner_app.app import App, SourceFactory
-from scanner_app.camera.capture import CameraState, CaptureEvent, CaptureLoop, EventKind
-from scanner_app.camera.ports import FrameDecoder
 from scanner_app.core.checkpoint import Checker
 from scanner_app.core.settings import Settings
-from scanner_app.services.scan import ScanOutcome, ScanService, StoreUnavailable
-from scanner_app.ui.qt_images import to_qimage
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # OpenCV, numpy and SQLite load on the threads that use them, not before the window
+    from scanner_app.camera.capture import CameraState, CaptureEvent
+    from scanner_app.camera.ports import FrameDecoder
+    from scanner_app.services.scan import ScanService
     from scanner_app.store.checks import CheckStore
 
 log = logging.getLogger(__name__)
 PREVIEW_INTERVAL = 1 / 15  # the preview does not need every frame
+RECENT_ROWS = 30  # the window's table of latest checks
+RECENT_FIELDS = ("wall_time", "decision", "colour", "valid", "format", "reason", "level", "checkpoint_type")
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,10 @@ class ScanController(QObject):
     sync_changed = Signal(object)  # SyncStatus
     store_problem = Signal(object)  # StoreProblem: the log cannot be written, scanning pauses
     counters_changed = Signal(dict)  # today's decisions
+    recent_loaded = Signal(list)  # today's latest checks as the log has them (dicts), oldest first
+    outbox_seen = Signal(int, object)  # queued checks, when the hub last confirmed one (or None)
     failure = Signal(str)  # an unexpected error, with its traceback
+    trust_changed = Signal()  # `trust` (what the status line and the DEMO banner show) was (re)read
 
     def __init__(self, app: App, *, open_source: SourceFactory, decoder: FrameDecoder) -> None:
         super().__init__()
@@ -133,12 +137,17 @@ class ScanController(QObject):
         self.counters: dict[str, int] = {"allow": 0, "deny": 0, "manual": 0}
         self.trust: TrustInfo | None = None
         self._trust_generation = -1
-        self._camera_state = CameraState.STARTING
+        self._camera_state: CameraState | str = "starting"  # CameraState.STARTING, without importing it
         self._last_preview = 0.0
 
     @property
     def settings(self) -> Settings:
         return self.app.settings
+
+    @property
+    def camera_state(self) -> CameraState | str:
+        """The camera's state now (a window opened later, the kiosk, starts from it)."""
+        return self._camera_state
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -195,6 +204,12 @@ class ScanController(QObject):
         self._commands.put(CallInWriter(function, future))
         return future
 
+    def refresh_from_log(self) -> None:
+        """Counters, today's latest checks and the queue as the log has them now: another
+        process (`gate`, a command-line sync or export) may have written to it, and a new
+        day may have begun."""
+        self.call_in_writer(self._read_log)
+
     def sync_now(self) -> None:
         if self._sync is not None:
             self._sync.wake.set()
@@ -218,6 +233,7 @@ class ScanController(QObject):
                 checker.policy.version,
                 checker.policy.example,
             )
+            self.trust_changed.emit()
         return checker
 
     def _process(self) -> None:
@@ -225,7 +241,7 @@ class ScanController(QObject):
         if store is None:
             return
         service = self.app.scan_service(store, self._checker(self.app.settings))
-        self._emit_counters(store)
+        self._read_log(store)
         self._start_sync()
         try:
             while True:
@@ -242,6 +258,8 @@ class ScanController(QObject):
     def _open_store(self) -> CheckStore | None:
         """The log, or — when the medium is full or read-only — the problem shown and scanning
         paused until the user fixes it and presses Ctrl+R (Resume); None when stopped."""
+        from scanner_app.services.scan import StoreUnavailable
+
         while True:
             try:
                 return self.app.open_store()
@@ -292,20 +310,31 @@ class ScanController(QObject):
             self.counters_changed.emit(dict(self.counters))
         self.outcome_ready.emit(outcome)
 
-    def _emit_counters(self, store: CheckStore) -> None:
+    def _read_log(self, store: CheckStore) -> None:
+        """On the writer thread: today's counters and latest checks, the outbox's state."""
         start = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
         self.counters = {"allow": 0, "deny": 0, "manual": 0} | store.decisions_since(start)
         self.counters_changed.emit(dict(self.counters))
+        latest = "seq in (select seq from checks where wall_time >= ? order by seq desc limit ?)"
+        rows = store.rows(latest, [start.astimezone(UTC).isoformat(), RECENT_ROWS])
+        self.recent_loaded.emit([{key: row[key] for key in RECENT_FIELDS} for row in rows])
+        # the last time the hub confirmed holding a check, whoever synced (this window or the CLI)
+        acked = store.db.execute("select max(acked_at) from outbox").fetchone()[0]
+        self.outbox_seen.emit(store.queued_count(), datetime.fromisoformat(acked) if acked else None)
 
     # -- the capture thread --------------------------------------------------------------
 
     def _capture(self) -> None:
+        from scanner_app.camera.capture import CameraState, CaptureLoop
+
         self.camera_changed.emit(CameraState.STARTING, "")
         loop = CaptureLoop(self._open_source, self._decoder, self.clock.monotonic)
         loop.run(self._stop, self._on_capture, lambda: self._report_failure("capture failed; restarting"))
 
     def _on_capture(self, event: CaptureEvent) -> None:
         """Capture events become processing commands and (throttled) preview signals."""
+        from scanner_app.camera.capture import CameraState, EventKind
+
         if event.kind is EventKind.CODE:
             assert event.frame is not None
             self._commands.put(CheckCode(event.text, event.frame.captured, False))
@@ -321,15 +350,18 @@ class ScanController(QObject):
         elif event.kind is EventKind.DECODER_ERROR:
             self.camera_changed.emit(self._camera_state, f"decoder restarted: {event.detail}")
         elif event.kind is EventKind.END:
+            self._camera_state = CameraState.ENDED
             self.camera_changed.emit(CameraState.ENDED, "")
 
     def _preview(self, event: CaptureEvent) -> None:
         frame = event.frame
         assert frame is not None
         image = frame.colour if frame.colour is not None else frame.image
+        from scanner_app.ui.qt_images import to_qimage
+
         qimage, scale = to_qimage(image)
         corners = [(x * scale, y * scale) for x, y in event.corners]
         self.frame_ready.emit(qimage, corners, event.hint or "")
 
 
-__all__ = ["ScanController", "ScanOutcome", "TrustInfo"]
+__all__ = ["ScanController", "TrustInfo"]

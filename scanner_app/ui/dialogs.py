@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -18,9 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from scanner_app.local.pin_store import PinResult, PinStore
-from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui import texts
 from scanner_app.ui.theme import font
+
+if TYPE_CHECKING:  # types only: the window shows before numpy, OpenCV and SQLite load
+    from scanner_app.services.scan import ScanOutcome
 
 
 class PinDialog(QDialog):

@@ -7,16 +7,20 @@ Shell Launcher on Windows; see the README)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui.dialogs import PinDialog
 from scanner_app.ui.preview import Preview
 from scanner_app.ui.result_panel import ResultPanel
 from scanner_app.ui.session import Session
 from scanner_app.ui.theme import font
+
+if TYPE_CHECKING:  # types only: the window shows before numpy, OpenCV and SQLite load
+    from scanner_app.services.scan import ScanOutcome
 
 
 class KioskWindow(QWidget):
@@ -57,6 +61,7 @@ class KioskWindow(QWidget):
         self.addAction(settings_action)
         self.controller.frame_ready.connect(self.preview.show_frame)
         self.controller.outcome_ready.connect(self.on_outcome)
+        self.preview.set_camera_state(self.controller.camera_state)  # F11 opens it with the camera running
         self.controller.camera_changed.connect(lambda state, _detail: self.preview.set_camera_state(state))
         self.previous_sound = session.sounds.enabled
         session.sounds.enabled = session.settings.sounds if session.settings.sounds is not None else False
@@ -74,8 +79,8 @@ class KioskWindow(QWidget):
         days = int(self.session.settings.retention_days)
         self.notice.setText(
             self.tr(
-                "Privacy: we record only the decision, the time and a coded fingerprint of the card, "
-                "for %n day(s). No names, no birth dates.",
+                "Privacy: we keep only the decision, the time and a one-way code made from the card "
+                "(it cannot be turned back into the card), for %n day(s). No names, no birth dates.",
                 "",
                 days,
             )

@@ -81,14 +81,29 @@ def install_error_hooks(session: Any) -> None:
     threading.excepthook = lambda hook: report(hook.exc_type, hook.exc_value, hook.exc_traceback)  # type: ignore[arg-type]
 
 
-def launch(args: Any) -> int:
+def launch(args: Any, *, observe: Any = None) -> int:
+    """The window program. `observe(window, session)` is called before the event loop runs
+    (benchmarks/ui.py times the first paints through it)."""
+    from scanner_app.text.i18n import QT_TRANSLATE_NOOP, speaker
+    from scanner_app.ui import system_libraries
+
+    language = getattr(args, "lang", None)
     if _no_display():
-        print(
+        say = speaker(language)
+        message = QT_TRANSLATE_NOOP(
+            "Cli",
             "scanner-app: no display found. Run it on a desktop, or use `scanner-app gate` "
             "for scanning without a window (or set QT_QPA_PLATFORM=offscreen).",
-            file=sys.stderr,
         )
+        print(say(message), file=sys.stderr)
         return 2
+    missing = system_libraries.check()  # before Qt is imported: a missing library stops the import
+    if missing is not None:
+        print(system_libraries.advice(missing, language), file=sys.stderr)
+        return 2
+    from scanner_app.ui.early_decoder import EarlyDecoder
+
+    decoder = EarlyDecoder()  # its child process imports the decoders while the window is built
     from PySide6.QtWidgets import QApplication
 
     from scanner_app.local.paths import data_dir
@@ -100,7 +115,7 @@ def launch(args: Any) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("scanner-app")
     app.setFont(font(11))
-    session = build_session(args)
+    session = build_session(args, decoder=decoder)
     session.set_language(getattr(args, "lang", None) or session.settings.language)
     install_error_hooks(session)
     if session.settings.kiosk:
@@ -118,6 +133,8 @@ def launch(args: Any) -> int:
     from scanner_app.ui.watchdog import start_watchdog
 
     watchdog = start_watchdog(window)  # systemd restarts a hung kiosk  # noqa: F841
+    if observe is not None:
+        observe(window, session)
     code = app.exec()
     session.controller.stop()
     return int(code)

@@ -5,6 +5,7 @@ import, details, supervisor view, kiosk mode, settings, language)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
@@ -20,17 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scanner_app.camera.capture import CameraState
 from scanner_app.core.keyboard_wedge import KeyboardWedge
 from scanner_app.core.model import Reason
 from scanner_app.core.record import StoreProblem
-from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui.dialogs import DetailsDialog, ErrorDialog, ManualEntryDialog, PinDialog
 from scanner_app.ui.preview import Preview
 from scanner_app.ui.result_panel import ResultPanel
 from scanner_app.ui.session import Session
 from scanner_app.ui.status import Counters, RecentChecks, StatusLine
 from scanner_app.ui.theme import font
+
+if TYPE_CHECKING:  # types only: the window shows before numpy, OpenCV and SQLite load
+    from scanner_app.camera.capture import CameraState
+    from scanner_app.services.scan import ScanOutcome
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +61,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 760)
         self.heartbeat = QTimer(self)  # keeps ages ("n hours old") and warnings current
         self.heartbeat.timeout.connect(self.refresh_status)
+        self.heartbeat.timeout.connect(self.controller.refresh_from_log)
         self.heartbeat.start(30_000)
 
     # -- building ------------------------------------------------------------------------
@@ -134,7 +138,10 @@ class MainWindow(QMainWindow):
         controller.sync_changed.connect(self.on_sync)
         controller.store_problem.connect(self.on_store_problem)
         controller.counters_changed.connect(self.counters.set_values)
+        controller.recent_loaded.connect(self.recent.load)
+        controller.outbox_seen.connect(self.on_outbox)
         controller.failure.connect(self.show_error)
+        controller.trust_changed.connect(self.refresh_status)  # the DEMO banner from the start
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -153,6 +160,10 @@ class MainWindow(QMainWindow):
 
     def on_sync(self, status: object) -> None:
         self.status_line.sync = status
+        self.status_line.refresh()
+
+    def on_outbox(self, queued: int, confirmed: object) -> None:
+        self.status_line.outbox = (queued, confirmed)  # type: ignore[assignment]
         self.status_line.refresh()
 
     def on_store_problem(self, problem: StoreProblem) -> None:
@@ -302,6 +313,8 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.controller.refresh_from_log()  # back from a terminal: a command may have synced
         super().changeEvent(event)
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]

@@ -1,16 +1,49 @@
-"""The result, unmistakable at arm's length in full sun: a full-colour field, an icon, one
-big word (ĐƯỢC PHÉP / KHÔNG ĐƯỢC PHÉP / KIỂM TRA THỦ CÔNG), then the name and birth date to
-compare with an ID card, the colour class and the reason. It returns to "scanning" by itself."""
+"""The result, unmistakable at arm's length in full sun: a full-colour field, an icon and one
+big word (ĐƯỢC PHÉP / KHÔNG ĐƯỢC PHÉP / KIỂM TRA THỦ CÔNG), then warnings, the card's colour,
+the holder (only for a verified card) and the reason — which names the rule of the decision
+table when the table decided, so a red card under a green ĐƯỢC PHÉP explains itself. It
+returns to "scanning" by itself.
+
+Laid out by Qt layouts: every line is a `FitLabel` that tells the layout the height it needs
+at its width, and when the panel is too short for all of them at full size the whole stack
+shrinks one step at a time until the layout's own height-for-width fits (`fit`). Nothing is
+ever squeezed below the height its text needs; `tests/test_result_panel.py` renders every
+outcome in both languages at laptop and kiosk sizes and checks each label against its
+font metrics.
+
+Kiosk mode discloses the decision and, for an allowed card, the first name; nothing else
+about the holder.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
+
+from scanner_app.core.model import Reason
+from scanner_app.core.policy import Decision
 from scanner_app.core.record import SHARING_FLAGS, Flag
-from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui import texts
-from scanner_app.ui.theme import CARD_COLOURS, OUTCOME_COLOURS, FitLabel, font, outcome_icon
+from scanner_app.ui.theme import CARD_COLOURS, OUTCOME_COLOURS, FitLabel, outcome_icon
+
+if TYPE_CHECKING:  # types only: the window shows before numpy, OpenCV and SQLite load
+    from scanner_app.services.scan import ScanOutcome
+
+# Shrink steps when the panel is short: 100 % down to 45 % of the full sizes.
+STEPS = tuple(round(1.0 - 0.05 * i, 2) for i in range(12))
+# Full sizes in points (officer; kiosk ×1.3) and the smallest each line may shrink to.
+SIZES = {"word": (40, 14), "notes": (15, 8), "card": (17, 8), "name": (22, 9), "details": (15, 8)}
+ICON = 84  # pixels at full size
+
+
+def _invalidate(layout: QLayout) -> None:
+    layout.invalidate()
+    for index in range(layout.count()):
+        child = layout.itemAt(index).layout()
+        if child is not None:
+            _invalidate(child)
 
 
 class ResultPanel(QWidget):
@@ -21,44 +54,53 @@ class ResultPanel(QWidget):
         self.kiosk = kiosk
         self.setObjectName("resultPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # let the style sheet paint it
-        self.base_scale = 1.3 if kiosk else 1.0
+        self.setMinimumSize(240, 200)  # what the window may shrink it to; the content adapts
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.base_scale = 1.5 if kiosk else 1.0
         self.icon = QLabel()
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.word = FitLabel(int(36 * self.base_scale), lines=2)
-        self.name = QLabel()
-        self.name.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.name.setWordWrap(True)
+        self.word = FitLabel(*SIZES["word"], lines=2, balance=True)
+        self.notes = FitLabel(*SIZES["notes"], lines=4)
+        self.card = FitLabel(*SIZES["card"], lines=1)
+        self.card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.name = FitLabel(*SIZES["name"], lines=2)
         self.name.setProperty("data", True)  # a person's name: never translated
-        self.details = QLabel()
-        self.details.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.details.setWordWrap(True)
-        self.card = QLabel()
-        self.card.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.flags = QLabel()
-        self.flags.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.flags.setWordWrap(True)
+        self.details = FitLabel(*SIZES["details"], lines=4, bold=False)
+        self.flags = self.notes  # the name older tests and tools use
         self.kind = "idle"
         self.step = 0.0
+        self.icon_size = ICON
+        self._build()
         self._scale(1.0)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.word)
-        layout.addWidget(self.flags)  # right under the word: a warning is never what gets squeezed out
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.card)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addWidget(self.name)
-        layout.addWidget(self.details)
-        layout.addStretch(1)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.show_idle)
         self.result_seconds = result_seconds
         self.outcome: ScanOutcome | None = None
         self.show_idle()
+
+    def _build(self) -> None:
+        header = QHBoxLayout()
+        header.setSpacing(12)
+        header.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.word, 1)
+        badge = QHBoxLayout()
+        badge.addStretch(1)
+        badge.addWidget(self.card)
+        badge.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(8)
+        layout.addStretch(1)
+        layout.addLayout(header)
+        layout.addWidget(self.notes)  # right under the word: a warning is never what gets squeezed out
+        layout.addLayout(badge)
+        layout.addWidget(self.name)
+        layout.addWidget(self.details)
+        layout.addStretch(1)
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, 420)
 
     # -- states --------------------------------------------------------------------------
 
@@ -71,60 +113,59 @@ class ResultPanel(QWidget):
     def _draw_icon(self) -> None:
         if self.kind == "idle":
             self.icon.clear()
+            self.icon.setVisible(False)
         else:
             self.icon.setPixmap(outcome_icon(self.kind, self.icon_size, OUTCOME_COLOURS[self.kind][1]))
+            self.icon.setFixedSize(self.icon_size, self.icon_size)
+            self.icon.setVisible(True)
 
     # -- fitting -------------------------------------------------------------------------
-    # A long name, a warning and a wrapped reason do not all fit a laptop's panel at full
-    # size; rather than let the layout squeeze (and clip) a line, everything but the big word
-    # shrinks in steps until the whole result fits. The big word sizes itself to the width.
 
     def _scale(self, step: float) -> None:
         if step == self.step:
             return
         self.step = step
         scale = self.base_scale * step
-        self.icon_size = int(90 * scale)
-        self.icon.setMinimumHeight(self.icon_size + 4)  # never clip the sign
-        self.name.setFont(font(int(22 * scale), bold=True))
-        self.details.setFont(font(int(14 * scale)))
-        self.card.setFont(font(int(17 * scale), bold=True))
-        self.card.setMinimumHeight(int(44 * scale))
-        self.flags.setFont(font(int(14 * scale), bold=True))
+        self.icon_size = int(ICON * scale)
+        for name, label in self._lines().items():
+            label.set_largest(int(SIZES[name][0] * scale))
         self._draw_icon()
 
-    def _needed_height(self) -> int:
-        layout = self.layout()
-        margins = layout.contentsMargins()
-        width = self.width() - margins.left() - margins.right()
-        shown = [
-            w
-            for w in (self.icon, self.word, self.flags, self.card, self.name, self.details)
-            if w.text() or w is self.icon
-        ]
-        heights = [w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in shown]
-        heights[0] = self.icon.minimumHeight() if self.kind != "idle" else 0
-        return sum(heights) + layout.spacing() * len(shown) + margins.top() + margins.bottom()
+    def _lines(self) -> dict[str, FitLabel]:
+        return {
+            "word": self.word,
+            "notes": self.notes,
+            "card": self.card,
+            "name": self.name,
+            "details": self.details,
+        }
 
     def fit(self) -> None:
-        for step in (1.0, 0.9, 0.8, 0.7, 0.6):
+        """The largest step at which the layout's height for this width fits the panel."""
+        layout = self.layout()
+        for step in STEPS:
             self._scale(step)
-            if self._needed_height() <= self.height():
-                return
+            _invalidate(layout)  # sub-layouts cache their height for a width
+            if layout.totalHeightForWidth(self.width()) <= self.height():
+                break
+        layout.activate()
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
         self.fit()
 
+    def _set(self, label: FitLabel, text: str) -> None:
+        label.setText(text)
+        label.setVisible(bool(text))
+
     def show_idle(self) -> None:
         self.outcome = None
         self._paint("idle")
-        self.word.setText(self.tr("Show the QR code to the camera"))
-        self.name.setText("")
-        self.details.setText(self.tr("Thẻ Covid, vaccine passport, PC-COVID QR or chip ID card"))
-        self.card.setText("")
-        self.card.setStyleSheet("")
-        self.flags.setText("")
+        self._set(self.word, self.tr("Show the QR code to the camera"))
+        self._set(self.name, "")
+        self._set(self.details, self.tr("Thẻ Covid, vaccine passport, PC-COVID QR or chip ID card"))
+        self._show_card(None)
+        self._set(self.notes, "")
         self.fit()
         self.returned.emit()
 
@@ -137,41 +178,67 @@ class ResultPanel(QWidget):
         result = outcome.result
         decision = result.decision.value
         self._paint(decision)
-        self.word.setText(texts.decision(decision))
-        holder = result.verdict.holder
-        if holder is not None and self.kiosk:  # kiosks disclose the decision and a first name only
-            self.name.setText(holder.given.split()[-1] if holder.given else "")
-        elif holder is not None:
-            name = " ".join(p for p in (holder.family_std, holder.given_std) if p).replace("<", " ")
-            self.name.setText(f"{name}  ·  {texts.birth_date(holder.dob)}" if name else "")
-        else:
-            self.name.setText("")
-        reason = texts.reason(result.reason)
+        self._set(self.word, texts.decision(decision))
+        self._set(self.notes, "\n".join(self._notes(outcome)))
+        verified = result.valid  # holder data only from a card whose signature was verified
+        colour = result.colour.value if result.colour is not None and verified else None
+        self._show_card(None if self.kiosk else colour)
+        self._set(self.name, self._holder(outcome) if verified else "")
+        self._set(self.details, self._reason(outcome))
+        self.fit()
+
+    def _holder(self, outcome: ScanOutcome) -> str:
+        holder = outcome.result.verdict.holder
+        if holder is None:
+            return ""
+        if self.kiosk:  # a kiosk discloses a first name, and only to someone who may enter
+            allowed = outcome.result.decision is Decision.ALLOW
+            return holder.given.split()[-1] if holder.given and allowed else ""
+        name = " ".join(p for p in (holder.family_std, holder.given_std) if p).replace("<", " ")
+        return f"{name}  ·  {texts.birth_date(holder.dob)}" if name else ""
+
+    def _reason(self, outcome: ScanOutcome) -> str:
+        """Why: the rule of the decision table when the table decided, else what failed."""
+        result = outcome.result
+        if self.kiosk and result.decision is Decision.ALLOW:
+            return ""
+        lines = []
+        if result.reason is not Reason.OK:
+            lines.append(texts.reason(result.reason))
+        if result.allowed is not None and result.reason is not Reason.STALE_BUNDLE:
+            allowed = [c.value for c in result.allowed]
+            lines.append(texts.policy_rule(result.level, result.checkpoint, allowed))
         if self.kiosk:
-            self.details.setText(reason if decision != "allow" else "")
-        else:
-            self.details.setText(reason)  # the code's kind is in the table row below
-        if result.colour is not None:
-            colour = result.colour.value
-            text_colour = "#111111" if colour == "yellow" else "#FFFFFF"
-            label = self.tr("Card colour")
-            self.card.setText(f"  {label}: {texts.colour(colour)}  ")
-            self.card.setStyleSheet(
-                f"background: {CARD_COLOURS[colour]}; color: {text_colour}; border: 3px solid white;"
-                "border-radius: 8px; padding: 4px 14px;"
-            )
-        else:
-            self.card.setText("")
-            self.card.setStyleSheet("")
+            lines.append(self.tr("Please ask the staff at the entrance."))
+        return "\n".join(lines)
+
+    def _notes(self, outcome: ScanOutcome) -> list[str]:
+        result = outcome.result
         notes = []
         if outcome.store_problem is not None:
             notes.append(self.tr("NOT SAVED: the check log cannot be written"))
+        if self.kiosk:  # the rest is for the officer or the supervisor, not the queue
+            return notes
         if SHARING_FLAGS & set(outcome.flags):
             notes.append(self.tr("This card was seen too often: it may be a shared code"))
-        if Flag.STALE_BUNDLE in result.warnings:
+        if Flag.STALE_BUNDLE in result.warnings and result.reason is not Reason.STALE_BUNDLE:
             notes.append(self.tr("Trust data is out of date"))
-        self.flags.setText("\n".join(notes))
-        self.fit()
+        return notes
+
+    def _show_card(self, colour: str | None) -> None:
+        if colour is None:
+            self._set(self.card, "")
+            self.card.setStyleSheet("")
+            self.card.refit()
+            return
+        text_colour = "#111111" if colour == "yellow" else "#FFFFFF"
+        self.card.setStyleSheet(
+            f"background: {CARD_COLOURS[colour]}; color: {text_colour}; border: 3px solid white;"
+            "border-radius: 8px; padding: 4px 14px;"
+        )
+        label = self.tr("Card colour")
+        self._set(self.card, f"{label}: {texts.colour(colour)}")
+        self.card.refit()  # the border and padding changed its room for text
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

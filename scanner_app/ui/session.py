@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from scanner_app.app import App
 from scanner_app.core.settings import Settings
@@ -67,6 +67,9 @@ class Session:
                 log.error("Vietnamese translation missing: showing English")
         if self.translator is not None:
             app.installTranslator(self.translator)
+        # month names in the calendar, decimal commas: the reader's conventions (new widgets)
+        vietnamese = QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam)
+        QLocale.setDefault(vietnamese if language == "vi" else QLocale(QLocale.Language.English))
         self.language = language
 
     def save_settings(self, settings: Settings) -> None:

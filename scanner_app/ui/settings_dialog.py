@@ -27,6 +27,18 @@ from scanner_app.ui import texts
 from scanner_app.ui.session import Session
 
 
+class SecondsBox(QDoubleSpinBox):
+    """Seconds as people write them: 4, 2.5 (4,5 in Vietnamese), never 4.00."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setDecimals(1)
+        self.setSingleStep(0.5)
+
+    def textFromValue(self, value: float) -> str:
+        return self.locale().toString(float(value), "g", 3)
+
+
 class SettingsDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,7 +68,7 @@ class SettingsDialog(QDialog):
         self.language.setCurrentIndex(0 if session.language == "vi" else 1)
         self.sounds = QCheckBox()
         self.sounds.setChecked(settings.sounds_on())
-        self.result_seconds = QDoubleSpinBox()
+        self.result_seconds = SecondsBox()
         self.result_seconds.setRange(1.0, 30.0)
         self.result_seconds.setValue(settings.result_seconds)
         self.new_pin = QLineEdit()
@@ -110,6 +122,7 @@ class SettingsDialog(QDialog):
         for label, name in zip(self.labels, names, strict=False):
             label.setText(name)
         self.hint.setText(self.tr("A new camera is used from the next start of the program."))
+        self.result_seconds.setSuffix(" " + self.tr("s", "seconds"))
         for index, kind in enumerate(CHECKPOINT_TYPES):
             self.checkpoint.setItemText(index, texts.checkpoint(kind))
 

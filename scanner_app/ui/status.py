@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -15,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scanner_app.services.scan import ScanOutcome
 from scanner_app.ui import texts
 from scanner_app.ui.theme import OUTCOME_COLOURS, font
+
+if TYPE_CHECKING:  # types only: the window shows before numpy, OpenCV and SQLite load
+    from scanner_app.services.scan import ScanOutcome
 
 
 class Counters(QWidget):
@@ -55,14 +59,35 @@ class Counters(QWidget):
         super().changeEvent(event)
 
 
+@dataclass(frozen=True)
+class Row:
+    """One line of the latest checks: no personal data."""
+
+    moment: datetime
+    decision: str
+    colour: str | None
+    code_format: str
+    reason: str
+    level: int | None = None
+    checkpoint: str | None = None
+
+    def why(self, table_words: str) -> str:
+        """The reason; for a valid card, which table decided (never "valid" beside a deny).
+        `table_words` is "Valid; the decision table at level %1, %2" in the reader's language."""
+        if self.reason != "ok" or self.level is None or not self.checkpoint:
+            return texts.reason(self.reason)
+        return table_words.replace("%1", str(self.level)).replace("%2", texts.checkpoint(self.checkpoint))
+
+
 class RecentChecks(QTableWidget):
-    """The latest checks, newest first: time, decision, colour, code kind, reason."""
+    """Today's latest checks, newest first: time, decision, colour, code kind, reason. Filled
+    from the log (the same day the counters count) and kept current with each new check."""
 
     LIMIT = 30
 
     def __init__(self) -> None:
         super().__init__(0, 5)
-        self.outcomes: list[tuple[datetime, ScanOutcome]] = []
+        self.rows: list[Row] = []
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
@@ -83,28 +108,55 @@ class RecentChecks(QTableWidget):
         self._fill()
 
     def add(self, outcome: ScanOutcome) -> None:
-        self.outcomes.insert(0, (datetime.now().astimezone(), outcome))
-        del self.outcomes[self.LIMIT :]
+        result = outcome.result
+        colour = result.colour.value if result.colour and result.valid else None  # as the panel
+        row = Row(
+            datetime.now().astimezone(),
+            result.decision.value,
+            colour,
+            result.verdict.format.value,
+            result.reason.value,
+            result.level,
+            result.checkpoint,
+        )
+        self.rows = [row, *self.rows][: self.LIMIT]
+        self._fill()
+
+    def load(self, records: list[dict[str, str]]) -> None:
+        """Today's latest checks as the log has them (oldest first), replacing the table."""
+        rows = [
+            Row(
+                datetime.fromisoformat(r["wall_time"]).astimezone(),
+                r["decision"],
+                (r["colour"] or None) if r.get("valid", 1) else None,  # no colour for a failed card
+                r["format"],
+                r["reason"],
+                r.get("level"),  # type: ignore[arg-type]
+                r.get("checkpoint_type"),
+            )
+            for r in records
+        ]
+        self.rows = rows[::-1][: self.LIMIT]
         self._fill()
 
     def _fill(self) -> None:
-        self.setRowCount(len(self.outcomes))
-        for row, (moment, outcome) in enumerate(self.outcomes):
-            result = outcome.result
+        table_words = self.tr("Valid; the decision table at level %1, %2")
+        self.setRowCount(len(self.rows))
+        for number, row in enumerate(self.rows):
             cells = [
-                moment.strftime("%H:%M:%S"),
-                texts.decision(result.decision.value),
-                texts.colour(result.colour.value if result.colour else None),
-                texts.code_format(result.verdict.format.value),
-                texts.reason(result.reason),
+                row.moment.strftime("%H:%M:%S"),
+                texts.decision(row.decision),
+                texts.colour(row.colour),
+                texts.code_format(row.code_format),
+                row.why(table_words),
             ]
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
-                if column == 1:
-                    background, foreground = OUTCOME_COLOURS[result.decision.value]
+                if column == 1 and row.decision in OUTCOME_COLOURS:
+                    background, foreground = OUTCOME_COLOURS[row.decision]
                     item.setBackground(_brush(background))
                     item.setForeground(_brush(foreground))
-                self.setItem(row, column, item)
+                self.setItem(number, column, item)
         for column in range(4):
             self.resizeColumnToContents(column)
         self.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
@@ -129,6 +181,7 @@ class StatusLine(QWidget):
         self.camera = ("starting", "")
         self.trust = None
         self.sync = None
+        self.outbox: tuple[int, datetime | None] | None = None  # from the log: queued, last confirmed
         self.clock_problem = False
         self.clock_tolerance_seconds = 300.0  # the settings' clock_skew_seconds
         self.checkpoint = ("road", 1)
@@ -190,13 +243,20 @@ class StatusLine(QWidget):
         return f"{title} #{trust.sequence}: {state}, {age}{demo}"
 
     def _sync_text(self) -> str:
+        """This window's sync thread, joined with what the log says: a command-line sync
+        confirms checks in the same log, so its time and the queue show here too."""
         status = self.sync
-        if status is None:
+        queued_in_log, confirmed = self.outbox if self.outbox is not None else (None, None)
+        if status is None and confirmed is None:
             return self.tr("Sync: not enrolled")
-        online = {True: self.tr("online"), False: self.tr("offline"), None: "…"}[status.online]
-        last = status.last_success.astimezone().strftime("%H:%M") if status.last_success else "—"
+        moments = [m for m in (status.last_success if status else None, confirmed) if m is not None]
+        last = max(moments).astimezone().strftime("%H:%M") if moments else "—"
+        online = {True: self.tr("online"), False: self.tr("offline"), None: "…"}[
+            status.online if status else None
+        ]
+        count = queued_in_log if queued_in_log is not None else (status.queued if status else 0)
         title = self.tr("Sync")
-        queued = self.tr("%n queued", "", status.queued)
+        queued = self.tr("%n queued", "", count)
         last_word = self.tr("last")
         return f"{title}: {online}, {queued}, {last_word} {last}"
 

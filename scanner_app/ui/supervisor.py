@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -44,14 +45,25 @@ from scanner_app.ui.session import Session
 from scanner_app.ui.theme import OUTCOME_COLOURS, font
 
 DECISIONS = ("allow", "deny", "manual")
+OS_ERRORS = {cls.__name__ for cls in (OSError, *OSError.__subclasses__())}
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], stretch: int) -> QTableWidget:
+    """A read-only table whose `stretch` column takes the room left (its text wraps) and
+    whose other columns fit their contents: counts and times are never pushed out of view."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(True)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    header = table.horizontalHeader()
+    for column in range(len(headers)):
+        mode = (
+            QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
+        )
+        header.setSectionResizeMode(column, mode)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return table
 
 
@@ -59,9 +71,10 @@ def _fill(table: QTableWidget, rows: list[list[Any]]) -> None:
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(str(value)))
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setStretchLastSection(True)
+            item = QTableWidgetItem(str(value))
+            if isinstance(value, int):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
 
 
 class SupervisorView(QDialog):
@@ -97,8 +110,8 @@ class SupervisorView(QDialog):
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumHeight(260)
-        self.reasons = _table(["", ""])
-        self.flagged = _table(["", "", "", ""])
+        self.reasons = _table(["", ""], stretch=0)
+        self.flagged = _table(["", "", "", ""], stretch=2)
         self.export_buttons = {kind: QPushButton() for kind in ("csv", "xlsx", "pdf")}
         for kind, button in self.export_buttons.items():
             button.clicked.connect(lambda _=False, k=kind: self.export(k))
@@ -126,14 +139,25 @@ class SupervisorView(QDialog):
         return page
 
     def load_day(self) -> None:
-        from scanner_app.services.export_day import load_day
+        """Read in a child process (a 10,000-check day is seconds of Python: not on the GIL
+        the window paints with); the thread only waits for the answer."""
+        from scanner_app.services.export_child import ChildFailed, load_day_in_child
 
         chosen = self.day.date().toPython()
-        run_in_background(
-            lambda: load_day(self.session.data_dir, chosen),
-            self.show_day,
-            self.show_error,
-        )
+
+        def work() -> Any:
+            try:
+                return load_day_in_child(self.session.data_dir, chosen)
+            except ChildFailed as failure:
+                return failure
+
+        def done(result: Any) -> None:
+            if isinstance(result, ChildFailed):
+                self.show_error(result.trace or str(result))
+            else:
+                self.show_day(result)
+
+        run_in_background(work, done, self.show_error)
 
     def show_day(self, report: Any) -> None:
         self.report = report
@@ -177,7 +201,7 @@ class SupervisorView(QDialog):
                 [
                     datetime.fromisoformat(r["wall_time"]).astimezone().strftime("%H:%M:%S"),
                     r["seq"],
-                    r["flags"],
+                    texts.flags(r["flags"]),
                     (r["cert_hash"] or "")[:12] + "…",
                 ]
                 for r in report.flagged
@@ -185,11 +209,16 @@ class SupervisorView(QDialog):
         )
 
     def export(self, kind: str) -> None:
-        from scanner_app.services.export_day import export_day
+        """The file is written by a child process (`services/export_child.py`); this window
+        only shows its progress."""
+        from scanner_app.services.export_child import ChildFailed, export_in_child
+        from scanner_app.services.export_day import default_name
 
         chosen: date = self.day.date().toPython()
+        app = self.session.app
+        checkpoint = app.station().checkpoint_id
         name, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export"), f"checks-{chosen}.{kind}", f"{kind.upper()} (*.{kind})"
+            self, self.tr("Export"), default_name(checkpoint, chosen, kind), f"{kind.upper()} (*.{kind})"
         )
         if not name:
             return
@@ -197,22 +226,27 @@ class SupervisorView(QDialog):
         progress.setCancelButton(None)
         progress.setMinimumDuration(300)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
+        language = self.session.language
 
         def work(report_progress):  # type: ignore[no-untyped-def]
-            app = self.session.app
-            return export_day(
-                app.data_dir,
-                app.device,
-                app.station().checkpoint_id,
-                chosen,
-                kind,
-                Path(name),
-                language=self.session.language,
-                progress=report_progress,
-            )
+            try:
+                return export_in_child(
+                    app.data_dir,
+                    checkpoint,
+                    chosen,
+                    kind,
+                    Path(name),
+                    language=language,
+                    progress=report_progress,
+                )
+            except ChildFailed as failure:
+                return failure
 
         def done(result: Any) -> None:
             progress.close()
+            if isinstance(result, ChildFailed):
+                self.export_failed(result)
+                return
             out, manifest, rows = result
             QMessageBox.information(
                 self,
@@ -225,6 +259,18 @@ class SupervisorView(QDialog):
             progress.setValue(done_count)
 
         run_in_background(work, done, lambda report: (progress.close(), self.show_error(report)), step)
+
+    def export_failed(self, failure: Any) -> None:
+        """The environment's fault (a full disk, a folder without write access) in words; a
+        bug with its report."""
+        if failure.kind in OS_ERRORS:
+            QMessageBox.warning(
+                self,
+                self.tr("Export"),
+                self.tr("The export could not be written: %1").replace("%1", failure.message),
+            )
+        else:
+            self.show_error(failure.trace or str(failure))
 
     # -- trust data ----------------------------------------------------------------------
 
@@ -403,7 +449,7 @@ class SupervisorView(QDialog):
         )
         self.reasons.setHorizontalHeaderLabels([self.tr("Reason"), self.tr("Checks")])
         self.flagged.setHorizontalHeaderLabels(
-            [self.tr("Time"), self.tr("Check"), self.tr("Flags"), self.tr("Card fingerprint")]
+            [self.tr("Time"), self.tr("Check"), self.tr("Flags"), self.tr("Card hash")]
         )
         titles = {
             "issuer": self.tr("Issuer"),

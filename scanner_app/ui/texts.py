@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QCoreApplication
 
 from scanner_app.text import messages
@@ -37,3 +39,11 @@ def checkpoint(code: str | None) -> str:
 
 def birth_date(dob: str | None) -> str:
     return messages.birth_date_text(dob, tr)
+
+
+def flags(stored: str | None) -> str:
+    return messages.flags_text(stored, tr)
+
+
+def policy_rule(level: int, checkpoint: str, allowed: Iterable[str]) -> str:
+    return messages.policy_rule_text(level, checkpoint, allowed, tr)

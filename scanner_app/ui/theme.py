@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -84,34 +84,134 @@ def outcome_icon(kind: str, size: int, colour: str = "#FFFFFF") -> QPixmap:
 
 
 class FitLabel(QLabel):
-    """A label whose (bold) type is as large as fits its width in at most `lines` lines:
-    ĐƯỢC PHÉP fills the panel, KHÔNG ĐƯỢC PHÉP still fits, in any language."""
+    """A label whose type is as large as fits its width in at most `lines` lines, every word
+    whole: ĐƯỢC PHÉP fills the panel, KHÔNG ĐƯỢC PHÉP still fits, in any language. With
+    `balance`, a text that needs two lines breaks where the lines are most even ("KHÔNG /
+    ĐƯỢC PHÉP", not "KHÔNG ĐƯỢC / PHÉP").
 
-    def __init__(self, largest: int, smallest: int = 12, lines: int = 2) -> None:
+    It tells its layout the height it needs at a given width (`heightForWidth`, computed for
+    the size it would choose at that width), so a Qt layout can place it without clipping and
+    a container can ask its layout whether everything fits (`QLayout.totalHeightForWidth`).
+    `set_largest` lets the container shrink the whole stack when the height is short."""
+
+    def __init__(
+        self, largest: int, smallest: int = 12, lines: int = 2, *, bold: bool = True, balance: bool = False
+    ) -> None:
         super().__init__()
-        self.largest, self.smallest, self.lines = largest, smallest, lines
-        self.setWordWrap(True)
+        self.largest, self.smallest, self.lines, self.bold = largest, smallest, lines, bold
+        self.balance = balance
+        self._logical = ""
+        self._layouts: dict[int, tuple[int, str]] = {}
+        self.setWordWrap(lines > 1)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setFont(font(largest, bold=bold))
+
+    def set_largest(self, points: int) -> None:
+        points = max(points, self.smallest)
+        if points != self.largest:
+            self.largest = points
+            self._changed()
 
     def setText(self, text: str) -> None:
-        super().setText(text)
-        self._fit()
+        if text != self._logical:
+            self._logical = text
+            super().setText(text)
+            self._changed()
+
+    def logical_text(self) -> str:
+        """The text as set, without the line break `balance` may have added."""
+        return self._logical
+
+    def refit(self) -> None:
+        """After a change of margins (a style sheet's padding or border)."""
+        self._changed()
+
+    def _changed(self) -> None:
+        self._layouts.clear()
+        self._apply()
+        self.updateGeometry()
+
+    def _inner_width(self, width: int) -> int:
+        margins = self.contentsMargins()
+        return max(width - margins.left() - margins.right() - 2 * self.margin(), 1)
+
+    def _flags(self) -> int:
+        return int(Qt.TextFlag.TextWordWrap) if self.wordWrap() else 0
+
+    def _candidates(self, text: str) -> list[str]:
+        if not self.balance or "\n" in text or " " not in text:
+            return [text]
+        words = text.split(" ")
+        metrics = QFontMetrics(font(self.largest, bold=self.bold))
+        splits = [" ".join(words[:i]) + "\n" + " ".join(words[i:]) for i in range(1, len(words))]
+        splits.sort(key=lambda t: max(metrics.horizontalAdvance(line) for line in t.split("\n")))
+        return [text, *splits]
+
+    def layout_for(self, width: int) -> tuple[int, str]:
+        """(points, text as shown): the largest size down to `smallest` at which the text
+        fits `width` in at most `lines` lines, every word whole."""
+        if width not in self._layouts:
+            inner, text = self._inner_width(width), self._logical or " "
+            candidates = self._candidates(text)
+            chosen = (self.smallest, text)
+            for size in range(self.largest, self.smallest - 1, -1):
+                metrics = QFontMetrics(font(size, bold=self.bold))
+                room = metrics.lineSpacing() * max(self.lines, text.count("\n") + 1)
+                # balancing: the text as set is taken only when it fits on one line
+                first = metrics.lineSpacing() if len(candidates) > 1 else room
+                fits = [
+                    c
+                    for i, c in enumerate(candidates)
+                    if self._fits(metrics, inner, c, first if i == 0 else room)
+                ]
+                if fits:
+                    chosen = (size, fits[0])
+                    break
+            self._layouts[width] = chosen
+        return self._layouts[width]
+
+    def _fits(self, metrics: QFontMetrics, inner: int, shown: str, room: int) -> bool:
+        box = metrics.boundingRect(QRect(0, 0, inner, 100_000), self._flags(), shown)
+        return box.width() <= inner and box.height() <= room
+
+    def points_for(self, width: int) -> int:
+        return self.layout_for(width)[0]
+
+    def natural_width(self) -> int:
+        """The width of the text on one line at the largest size, margins included."""
+        margins = self.contentsMargins()
+        metrics = QFontMetrics(font(self.largest, bold=self.bold))
+        lines = (self._logical or " ").split("\n")
+        return max(metrics.horizontalAdvance(line) for line in lines) + margins.left() + margins.right() + 2
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        if not self._logical:
+            return 0
+        size, shown = self.layout_for(width)
+        metrics = QFontMetrics(font(size, bold=self.bold))
+        box = metrics.boundingRect(QRect(0, 0, self._inner_width(width), 100_000), self._flags(), shown)
+        margins = self.contentsMargins()
+        return box.height() + margins.top() + margins.bottom() + 2 * self.margin()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.natural_width(), self.heightForWidth(max(self.width(), 1)))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(40, self.heightForWidth(max(self.width(), 1)))
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
-        self._fit()
+        self._apply()
 
-    def _fit(self) -> None:
-        width = max(self.width() - 8, 50)
-        text = self.text() or " "
-        size = self.largest
-        while size > self.smallest:
-            metrics = QFontMetrics(font(size, bold=True))
-            box = metrics.boundingRect(0, 0, width, 10_000, int(Qt.TextFlag.TextWordWrap), text)
-            words_fit = all(metrics.horizontalAdvance(w) <= width for w in text.split())
-            if words_fit and box.height() <= metrics.lineSpacing() * self.lines:
-                break
-            size -= 2
-        if self.font().pointSize() != size:
-            self.setFont(font(size, bold=True))
+    def _apply(self) -> None:
+        size, shown = self.layout_for(max(self.width(), 1))
+        if self.font().pointSize() != size or self.font().bold() != self.bold:
+            self.setFont(font(size, bold=self.bold))
+        if shown != super().text() and self._logical:
+            super().setText(shown)
