@@ -114,9 +114,10 @@ def test_verify_export_as_a_process_prints_no_traceback(exported: Path) -> None:
 
 
 def test_audit_speaks_the_chosen_language(logged: Path) -> None:
-    assert cli("--data-dir", str(logged), "audit", "verify", lang="vi").out == (
-        "chuỗi băm nguyên vẹn: đã kiểm tra 3 bản ghi\n"
-    )
+    intact = cli("--data-dir", str(logged), "audit", "verify", lang="vi").out.splitlines()
+    assert intact[0] == "chuỗi băm nguyên vẹn: đã kiểm tra 3 bản ghi"
+    assert intact[1].startswith("chuỗi sự kiện nguyên vẹn") and intact[-1] == "nhật ký nguyên vẹn"
+    assert intact[-2].startswith("đã đối chiếu với: ")
     import sqlite3
 
     db = sqlite3.connect(logged / "checks.db")
@@ -124,12 +125,16 @@ def test_audit_speaks_the_chosen_language(logged: Path) -> None:
     db.commit()
     db.close()
     broken = cli("--data-dir", str(logged), "audit", "verify", lang="vi")
-    assert broken.code == 1 and broken.out == "chuỗi băm BỊ PHÁ VỠ tại bản ghi số 2: nội dung đã bị sửa\n"
+    lines = broken.out.splitlines()
+    assert broken.code == 1 and lines[0] == "chuỗi băm BỊ PHÁ VỠ tại bản ghi số 2: nội dung đã bị sửa"
+    assert lines[-1] == "NHẬT KÝ KHÔNG NGUYÊN VẸN"
 
 
 def test_enrollment_failures_are_said_in_words(data_dir: Path) -> None:
     hub = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    run = cli("--data-dir", str(data_dir), "enroll", "--hub", hub, "--code", "ABC", lang="vi")
+    run = cli(
+        "--data-dir", str(data_dir), "enroll", "--hub", hub, "--code", "ABCDEFGHJK-" + "A" * 20, lang="vi"
+    )
     assert run.code == 1
     assert f"Đăng ký không thành công: máy chủ {hub} không trả lời" in run.err
     assert "Traceback" not in run.err and run.err.splitlines()[0].startswith("scanner-app enroll:")
@@ -142,7 +147,7 @@ def test_sync_says_when_the_hub_has_no_trust_data_yet(data_dir: Path, tmp_path: 
     hub_dir.mkdir()
     with HubServer(f"sqlite:///{hub_dir / 'hub.db'}", hub_dir) as hub:
         code = hub.hub.new_enrollment("KH-TEST-01", "road")
-        enrolled = cli("--data-dir", str(data_dir), "enroll", "--hub", hub.url, "--code", code)
+        enrolled = cli("--data-dir", str(data_dir), "enroll", "--hub", hub.url, "--code", str(code))
         assert enrolled.code == 0 and "Enrolled as" in enrolled.out and "KH-TEST-01" in enrolled.out
         run = cli("--data-dir", str(data_dir), "sync", "--once", lang="vi")
     assert run.code == 0, run.err

@@ -110,19 +110,19 @@
     </message>
     <message>
       <source>chain ok: %1 records verified</source>
-      <translation>chuỗi nguyên vẹn: đã kiểm %1 bản ghi</translation>
+      <translation>chuỗi băm nguyên vẹn: đã kiểm tra %1 bản ghi</translation>
     </message>
     <message>
       <source>events chain ok: %1 events verified</source>
-      <translation>chuỗi sự kiện nguyên vẹn: đã kiểm %1 sự kiện</translation>
+      <translation>chuỗi sự kiện nguyên vẹn: đã kiểm tra %1 sự kiện</translation>
     </message>
     <message>
       <source>chain BROKEN at record %1: %2</source>
-      <translation>chuỗi BỊ ĐỨT tại bản ghi %1: %2</translation>
+      <translation>chuỗi băm BỊ PHÁ VỠ tại bản ghi số %1: %2</translation>
     </message>
     <message>
       <source>events chain BROKEN at event %1: %2</source>
-      <translation>chuỗi sự kiện BỊ ĐỨT tại sự kiện %1: %2</translation>
+      <translation>chuỗi sự kiện BỊ PHÁ VỠ tại sự kiện số %1: %2</translation>
     </message>
     <message>
       <source>PROBLEM: %1</source>
