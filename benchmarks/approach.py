@@ -62,11 +62,11 @@ class Metered:
         return result
 
 
-def run_clip(args: tuple[int, int]) -> dict[str, tuple[float | None, int, int]]:
+def run_clip(args: tuple[int, int, str]) -> dict[str, tuple[float | None, int, int]]:
     """For each strategy: (media time of the first read or None, frames decoded, misreads)."""
-    index, frames = args
+    index, frames, split = args
     cv2.setNumThreads(1)
-    clip = list(qrgen.approach_clip(index, frames, FPS))
+    clip = list(qrgen.approach_clip(index, frames, FPS, split))
     payload = clip[0][3]["payload"]
     decoder = Decoder()
     out = {}
@@ -104,10 +104,14 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=120)
     parser.add_argument("--frames", type=int, default=45)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--split", choices=("test", "tuning"), default="test")
     args = parser.parse_args()
-    print(f"machine: {machine()}; {args.clips} clips of {args.frames} frames at {FPS:.0f} fps (media time)")
+    print(
+        f"machine: {machine()}; {args.clips} {args.split} clips of {args.frames} frames "
+        f"at {FPS:.0f} fps (media time)"
+    )
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-        results = pool.map(run_clip, [(i, args.frames) for i in range(args.clips)])
+        results = pool.map(run_clip, [(i, args.frames, args.split) for i in range(args.clips)])
     limit = args.frames / FPS
     rows = []
     for name in results[0]:

@@ -88,7 +88,8 @@ def aligned_average(
         if earlier.shape != frames[-1].shape:
             continue
         moving = _cut(earlier, box).astype(np.float32)
-        (dx, dy), response = cv2.phaseCorrelate(reference, moving, window)
+        # copies: OpenCV 4.14's phaseCorrelate multiplies its float32 inputs by the window in place
+        (dx, dy), response = cv2.phaseCorrelate(reference.copy(), moving.copy(), window)
         if response < min_response or abs(dx) > width / 4 or abs(dy) > height / 4:
             continue
         shift = np.float32([[1, 0, -dx], [0, 1, -dy]])
