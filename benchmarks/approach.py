@@ -62,41 +62,46 @@ class Metered:
         return result
 
 
+STRATEGIES = ("first pass only", "rung per frame", "scene decoder")
+
+
+def simulate(
+    clip: list[tuple[int, float, Any, dict]], strategy: str, decoder: Decoder, **scene_options: Any
+) -> tuple[float | None, int, int]:
+    """One strategy over one clip: (media time of the first read or None, frames decoded,
+    misreads)."""
+    payload = clip[0][3]["payload"]
+    meter = Metered(decoder)
+    scene = SceneDecoder(meter, **scene_options)
+    rung = 0
+    busy_until = 0.0
+    decoded = misreads = 0
+    for _, media_time, image, _ in clip:
+        if media_time < busy_until:
+            continue  # the mailbox dropped it: the decoder was still busy
+        meter.work_ms = 0.0
+        if strategy == "first pass only":
+            result = meter.decode(image, max_rungs=0)
+        elif strategy == "rung per frame":
+            result = meter.decode(image, start=rung, max_rungs=1, only_with_candidate=True)
+            rung = 0 if result.codes else rung + 1
+        else:
+            result = scene.feed(image, media_time)
+        decoded += 1
+        busy_until = media_time + meter.work_ms / 1000
+        texts = [code.text for code in result.codes]
+        misreads += sum(text != payload for text in texts)
+        if payload in texts:
+            return busy_until, decoded, misreads
+    return None, decoded, misreads
+
+
 def run_clip(args: tuple[int, int, str]) -> dict[str, tuple[float | None, int, int]]:
-    """For each strategy: (media time of the first read or None, frames decoded, misreads)."""
     index, frames, split = args
     cv2.setNumThreads(1)
     clip = list(qrgen.approach_clip(index, frames, FPS, split))
-    payload = clip[0][3]["payload"]
     decoder = Decoder()
-    out = {}
-    for name in ("first pass only", "rung per frame", "scene decoder"):
-        meter = Metered(decoder)
-        scene = SceneDecoder(meter)
-        rung = 0
-        busy_until = 0.0
-        first_read = None
-        decoded = misreads = 0
-        for _, media_time, image, _ in clip:
-            if media_time < busy_until:
-                continue  # the mailbox dropped it: the decoder was still busy
-            meter.work_ms = 0.0
-            if name == "first pass only":
-                result = meter.decode(image, max_rungs=0)
-            elif name == "rung per frame":
-                result = meter.decode(image, start=rung, max_rungs=1, only_with_candidate=True)
-                rung = 0 if result.codes else rung + 1
-            else:
-                result = scene.feed(image, media_time)
-            decoded += 1
-            busy_until = media_time + meter.work_ms / 1000
-            texts = [code.text for code in result.codes]
-            misreads += sum(text != payload for text in texts)
-            if payload in texts:
-                first_read = busy_until
-                break
-        out[name] = (first_read, decoded, misreads)
-    return out
+    return {strategy: simulate(clip, strategy, decoder) for strategy in STRATEGIES}
 
 
 def main() -> None:

@@ -159,10 +159,16 @@ def default_rungs(use_pyzbar: bool = False, use_wechat: bool = True) -> list[Run
     pyzbar adds no read on the tuning split; it stays available, last, with `use_pyzbar`."""
     rungs = [
         Rung("upscale", _upscale_rung),
+        Rung("scales", _scales_rung),
+        Rung("thresholds", _thresholds_rung),
         Rung("defocus", lambda im: zxing(enhance.deblur_defocus(im, 1.5))),
     ]
     if use_wechat and wechat.available():
-        rungs.append(Rung("wechat", wechat.WeChatReader().read, whole=True))
+        reader = wechat.WeChatReader()
+        rungs.append(Rung("wechat", reader.read, whole=True))
+        rungs.append(
+            Rung("wechat-defocus", lambda im: reader.read(enhance.deblur_defocus(im, 1.5)), whole=True)
+        )
     rungs.append(Rung("motion", _motion_rung))
     if use_pyzbar and _pyzbar_available():
         rungs.append(Rung("pyzbar", pyzbar_rung))
@@ -174,6 +180,31 @@ def _motion_rung(image: Gray) -> list[tuple[str, Corners]]:
         found = zxing(restored)
         if found:
             return found
+    return []
+
+
+def _scales_rung(image: Gray) -> list[tuple[str, Corners]]:
+    """zxing's detector at other scales: its finder-pattern search and sampling grid work
+    best in a band of module sizes."""
+    for factor in (0.5, 0.75, 1.5):
+        interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+        found = zxing(cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation))
+        if found:
+            return [(text, tuple((x / factor, y / factor) for x, y in corners)) for text, corners in found]
+    return []
+
+
+def _thresholds_rung(image: Gray) -> list[tuple[str, Corners]]:
+    """Binarised here at several neighbourhood sizes and offsets (glare, uneven light and
+    low contrast defeat zxing's one local threshold in different places)."""
+    for block in (15, 31, 61):
+        for offset in (-6, 0, 6, 12):
+            binary = cv2.adaptiveThreshold(
+                image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, offset
+            )
+            found = zxing(binary, binarizer=zxingcpp.Binarizer.BoolCast)
+            if found:
+                return found
     return []
 
 

@@ -1,19 +1,22 @@
 """Live video uses time: frames of one scene are not independent tries.
 
 `SceneDecoder.feed(image, media_time)` is called by the capture loop once per frame it
-decodes, in place of `decoder.decode(...)`. Each call costs the first pass on the new frame
-plus at most one repair, like the per-frame rung rotation it replaces, but the repair goes
-where it is most likely to read:
+decodes, in place of `decoder.decode(...)`. Each call costs the first pass on the new frame,
+the first pass on the aligned average of the recent frames (a crop: about a millisecond),
+and at most one repair rung, like the per-frame rung rotation it replaces:
 
 * aligned averaging: the candidate region of the last few frames, registered to the newest
   by phase correlation (translation; a hand-held phone that has settled barely rotates or
   scales between frames) and averaged, which cuts sensor noise and screen moiré (their
-  phases change between frames, the code does not); its first pass runs on every frame once
-  three frames align, and a repair on it in turn with the others;
-* the sharpest recent frame: motion blur falls as the phone settles and rises with each
-  twitch, so a frame from a moment ago can be sharper than this one;
-* the rung rotates across frames, and the target (this frame, the average, the sharpest)
-  rotates with it, so a scene that stays unread meets every repair on every view of it.
+  phases change between frames, the code does not);
+* the repair rung rotates across frames, and its target alternates between this frame and
+  the average, so a scene that stays unread meets every repair on both;
+* the sharpest recent frame replaces this one as the target when it is clearly sharper (a
+  twitch blurred this frame; sharpness is the Laplacian's energy over the crop's contrast).
+
+The choices (targets, averaging depth, the sharpness margin; a motion gate that held repairs
+back while the code moved was tried and dropped) were made on the tuning approach clips of
+benchmarks/approach.py and measured on its separate test clips (docs/decoding.md).
 
 No Qt, no threads, no clock: `media_time` is the frame's own time and only used to forget a
 scene that stopped (a gap longer than `forget_after` seconds). Everything here is a pure
@@ -128,6 +131,8 @@ class SceneDecoder:
     average: int = 5
     forget_after: float = 1.0
     rungs: int = 0
+    targets: tuple[str, ...] = ("frame", "average")
+    prefer_sharper: float = 1.2
     _seen: deque[_Seen] = field(default_factory=deque)
     _averaged: Gray | None = None
     _attempt: int = 0
@@ -174,24 +179,29 @@ class SceneDecoder:
         result = self.decoder.decode(self._averaged, max_rungs=0)
         return _moved(result, box[0], box[1], "average")
 
+    def sharpest(self) -> _Seen | None:
+        """The sharpest of the recent frames of this scene."""
+        return max(self._seen, key=lambda seen: seen.sharpness) if self._seen else None
+
     def _repair(self, image: Gray, first: DecodeResult) -> DecodeResult:
-        """One rung, on this frame, the average or the sharpest recent frame in turn."""
+        """One rung, on the average or on this frame in turn; this frame gives way to the
+        sharpest recent one when that is clearly sharper (a twitch blurred this one)."""
         step = self._attempt
         self._attempt += 1
         rung = step % self.rungs
-        target = (step // self.rungs + step) % 3
-        if target == 1 and self._averaged is not None:
+        target = self.targets[(step // self.rungs + step) % len(self.targets)]
+        if target == "average" and self._averaged is not None:
             box = self._seen[-1].box
             result = self.decoder.decode(self._averaged, start=rung, max_rungs=1)
             if result.codes:
                 return _moved(result, box[0], box[1], "average")
-        elif target == 2 and len(self._seen) >= 2:
-            best = max(self._seen, key=lambda seen: seen.sharpness)
-            if best.image is not image:
-                result = self.decoder.decode(best.image, start=rung, max_rungs=1)
-                if result.codes:
-                    return _moved(result, 0, 0, "sharpest")
-                return replace(first, tried=first.tried + result.tried[1:])
+            return replace(first, tried=first.tried + result.tried[1:])
+        best = self.sharpest()
+        if best is not None and best.sharpness > self.prefer_sharper * self._seen[-1].sharpness:
+            result = self.decoder.decode(best.image, start=rung, max_rungs=1)
+            if result.codes:
+                return _moved(result, 0, 0, "sharpest")
+            return replace(first, tried=first.tried + result.tried[1:])
         result = self.decoder.decode(image, start=rung, max_rungs=1)
         if result.codes:
             return result
