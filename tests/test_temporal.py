@@ -98,3 +98,43 @@ def test_a_clean_frame_reads_on_the_first_pass() -> None:
     result = scene.feed(_code().astype(np.uint8), 0.0)
     assert [c.text for c in result.codes] == [TEXT]
     assert result.codes[0].method == "plain"
+
+
+def test_the_sharpest_recent_frame_stands_in_for_a_blurred_one() -> None:
+    """A recorder decoder shows which image the repair went to."""
+    import cv2
+
+    from scanner_app.camera.decode import DecodeResult
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.inner = Decoder()
+            self.repaired: list[np.ndarray] = []
+
+        def decode(self, image: np.ndarray, **options: object) -> DecodeResult:
+            if options.get("max_rungs") == 1 and image.shape == (720, 1280):
+                self.repaired.append(image)
+            return self.inner.decode(image, max_rungs=0, only_with_candidate=True)
+
+    sharp = _noisy_frames(1, sigma=55)[0]
+    blurred = cv2.GaussianBlur(sharp, (0, 0), 2.5)
+    recorder = Recorder()
+    scene = SceneDecoder(recorder, targets=("frame",))
+    scene.feed(sharp, 0.0)
+    scene.feed(blurred, 1 / 30)
+    assert scene.sharpest() is not None and scene.sharpest().image is sharp
+    assert recorder.repaired[-1] is sharp
+
+
+def test_the_scene_decoder_drives_the_isolated_decoder_process() -> None:
+    from scanner_app.camera.isolation import IsolatedDecoder
+
+    frames = _noisy_frames(8, sigma=55)
+    with IsolatedDecoder() as child:
+        scene = SceneDecoder(child)
+        texts = []
+        for index, frame in enumerate(frames):
+            texts = [code.text for code in scene.feed(frame, index / 30).codes]
+            if texts:
+                break
+    assert texts == [TEXT]
