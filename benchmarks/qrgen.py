@@ -592,3 +592,30 @@ def approach_clip(index: int, frames: int = 45, fps: float = 30.0, split: str = 
         image, meta = render(scene, frame_rng, fit=False)
         meta.update(clip=index, frame=i, blur_px=round(blur_px, 2), condition=condition)
         yield i, i / fps, image, meta
+
+
+def contact_sheet(split: str = "tuning", index: int = 0, width: int = 320) -> np.ndarray:
+    """One frame of every category side by side, labelled: for looking at the generator."""
+    tiles = []
+    for category in CATEGORIES:
+        image, _ = frame(split, category, index)
+        tile = cv2.resize(
+            image, (width, round(width * image.shape[0] / image.shape[1])), interpolation=cv2.INTER_AREA
+        )
+        tile = cv2.copyMakeBorder(
+            tile, 0, round(width * 0.75) - tile.shape[0], 0, 0, cv2.BORDER_CONSTANT, value=0
+        )
+        cv2.putText(tile, category, (5, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 255, 3)
+        cv2.putText(tile, category, (5, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1)
+        tiles.append(tile)
+    while len(tiles) % 6:
+        tiles.append(np.zeros_like(tiles[0]))
+    return np.vstack([np.hstack(tiles[i : i + 6]) for i in range(0, len(tiles), 6)])
+
+
+if __name__ == "__main__":
+    import sys
+
+    out = sys.argv[1] if len(sys.argv) > 1 else "qrgen-sheet.png"
+    cv2.imwrite(out, contact_sheet(index=int(sys.argv[2]) if len(sys.argv) > 2 else 0))
+    print(out)

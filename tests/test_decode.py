@@ -130,3 +130,15 @@ def test_decode_command_reports_unreadable_files(tmp_path: Path) -> None:
     bogus.write_text("hello")
     run = cli("decode", str(bogus))
     assert run.code == 2 and "cannot read" in run.err
+
+
+def test_the_wechat_rung_survives_a_payload_that_is_not_utf8() -> None:
+    """OpenCV's binding raises UnicodeDecodeError on such codes; the rung reads nothing."""
+    from scanner_app.camera import wechat
+
+    code = segno.make_qr(bytes(range(128, 200)), error="m")
+    out = io.BytesIO()
+    code.save(out, kind="png", scale=4, border=4)
+    image = cv2.imdecode(np.frombuffer(out.getvalue(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert wechat.WeChatReader().read(image) == []
+    assert len(Decoder().decode(image).codes) == 1  # zxing-cpp reads it

@@ -80,7 +80,12 @@ class WeChatReader:
         return detector
 
     def read(self, image: Gray) -> list[tuple[str, Corners]]:
-        texts, points = self._detector().detectAndDecode(image)
+        try:
+            texts, points = self._detector().detectAndDecode(image)
+        except UnicodeDecodeError:
+            # OpenCV's binding turns the code's bytes into str as UTF-8 and raises on anything
+            # else (a binary or Shift-JIS payload); zxing-cpp reads those on its own rungs
+            return []
         found = []
         for text, quad in zip(texts, points, strict=False):
             if text:
