@@ -42,6 +42,7 @@ from scanner_app.camera.decode import (
     Decoder,
     ImageFileError,
     Rung,
+    _scales_rung,
     default_rungs,
     load_gray,
     pyzbar_rung,
@@ -219,6 +220,8 @@ def candidate_pool() -> list[Rung]:
     """Every repair tried (the chosen ladder is a subset)."""
     chosen = {rung.name: rung for rung in default_rungs(use_pyzbar=True)}
     others = [
+        Rung("scales", _scales_rung),
+        Rung("defocus", lambda im: zxing(enhance.deblur_defocus(im, 1.5))),
         Rung("downscale", zxing),
         Rung("sharpen", lambda im: zxing(enhance.sharpen(im))),
         Rung("fixed-threshold", lambda im: zxing(im, binarizer=zxingcpp.Binarizer.FixedThreshold)),

@@ -151,18 +151,15 @@ class Rung:
 
 
 def default_rungs(use_pyzbar: bool = False, use_wechat: bool = True) -> list[Rung]:
-    """The ladder, cheapest first. Chosen on the tuning split by backward elimination (drop
-    the costliest rung whose removal loses no read, until none can go), then each kept only
-    if removing it loses reads on the test split too (docs/decoding.md). Not kept, by that
-    evidence: zxing's own downscaling, sharpening, a global-histogram binariser, a 2x2
-    opening, a light blur, adaptive thresholding, CLAHE, a fixed threshold, median, closing.
-    pyzbar adds no read on the tuning split; it stays available, last, with `use_pyzbar`."""
-    rungs = [
-        Rung("upscale", _upscale_rung),
-        Rung("scales", _scales_rung),
-        Rung("thresholds", _thresholds_rung),
-        Rung("defocus", lambda im: zxing(enhance.deblur_defocus(im, 1.5))),
-    ]
+    """The ladder, cheapest first. Candidates were chosen on the tuning split (each reads
+    frames the others miss there), then kept only where the test split confirms it: without
+    the rung (or, for rungs that overlap, without the group) the test split loses reads.
+    Dropped by that evidence (benchmarks/decode.py --ablation, docs/decoding.md): zxing's
+    own downscaling, sharpening, a fixed threshold, a global-histogram binariser, CLAHE,
+    adaptive thresholding, 2x2 opening and closing, a light blur, a median, half size, the
+    multi-scale rung (`_scales_rung`) and the Wiener defocus rung for zxing (it lives on
+    inside the WeChat one). pyzbar adds no read on the tuning split: off unless asked for."""
+    rungs = [Rung("upscale", _upscale_rung), Rung("thresholds", _thresholds_rung)]
     if use_wechat and wechat.available():
         reader = wechat.WeChatReader()
         rungs.append(Rung("wechat", reader.read, whole=True))
@@ -184,8 +181,8 @@ def _motion_rung(image: Gray) -> list[tuple[str, Corners]]:
 
 
 def _scales_rung(image: Gray) -> list[tuple[str, Corners]]:
-    """zxing's detector at other scales: its finder-pattern search and sampling grid work
-    best in a band of module sizes."""
+    """zxing's detector at other scales (its finder search and sampling grid work best in a
+    band of module sizes). A candidate benchmarks/decode.py tries; not in the ladder."""
     for factor in (0.5, 0.75, 1.5):
         interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
         found = zxing(cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation))
