@@ -24,6 +24,17 @@ def upscale(image: Gray, factor: float = 2.0) -> Gray:
     return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
 
 
+def open_dark(image: Gray) -> Gray:
+    """A 2x2 opening: thins dark modules that blur, bloom or a bright screen spread into
+    each other, and removes dark speckle noise smaller than a module."""
+    return cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def smooth(image: Gray, sigma: float = 1.0) -> Gray:
+    """Sensor noise and screen-pixel texture finer than a module blurred away."""
+    return cv2.GaussianBlur(image, (0, 0), sigma)
+
+
 def adaptive_binarise(image: Gray) -> Gray:
     return cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 51, 5)
 
