@@ -52,6 +52,7 @@ class FeedSource:
     """A camera fed by the benchmark: frames arrive when the driver puts them."""
 
     live = True
+    video = True
     name = "benchmark feed"
 
     def __init__(self, frames: queue.Queue) -> None:  # type: ignore[type-arg]

@@ -97,3 +97,19 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "data"
     folder.mkdir()
     yield folder
+
+
+@pytest.fixture
+def cpu_hogs() -> Iterator[int]:
+    """Two processes spinning on the CPU while the test runs: a result must not depend on how
+    loaded the machine is (media time for video, fixed work for stills)."""
+    import subprocess
+    import sys
+
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        yield len(hogs)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()

@@ -27,6 +27,7 @@ class Plug:
 
 class FakeCamera:
     live = True
+    video = True
     name = "fake camera"
 
     def __init__(self, plug: Plug, clock) -> None:  # type: ignore[no-untyped-def]

@@ -26,6 +26,7 @@ from scanner_app.camera.decode import Corners
 from scanner_app.camera.enhance import Gray
 from scanner_app.camera.frames import Frame, FrameSource, SourceError
 from scanner_app.camera.ports import FrameDecoder
+from scanner_app.camera.temporal import SceneDecoder
 from scanner_app.core.camera_health import Action, CameraHealth
 
 log = logging.getLogger(__name__)
@@ -177,15 +178,13 @@ class CaptureLoop:
     open_source: Callable[[], FrameSource]
     decoder: FrameDecoder
     monotonic: Callable[[], float]
-    live_budget_ms: float = 25.0
-    still_budget_ms: float = 100.0
     health: CameraHealth = field(default_factory=CameraHealth)
     throttle: IdleThrottle = field(default_factory=IdleThrottle)
     _reader: Reader | None = None
     _mailbox: Mailbox = field(default_factory=Mailbox)
     _live: bool = True
     _paced: bool = True
-    _rung: int = 0
+    _scene: SceneDecoder | None = None  # video: one rung per frame, frames of a scene combined
     frames: int = 0
 
     def start(self) -> None:
@@ -198,7 +197,8 @@ class CaptureLoop:
         self._mailbox = Mailbox(lossless=not source.live)
         self._live = source.live
         self._paced = source.live or bool(getattr(source, "paced", False))
-        self.health.check_frozen = source.live
+        self._scene = SceneDecoder(self.decoder) if source.video else None
+        self.health.check_frozen = self.health.check_silence = source.live
         self.health.start(self.monotonic())
         self._reader = Reader(source, self._mailbox)
         self._reader.start()
@@ -245,17 +245,10 @@ class CaptureLoop:
             events.append(CaptureEvent(EventKind.CAMERA_LOST, detail=str(exc)))
 
     def _decode(self, frame: Frame) -> list[CaptureEvent]:
-        if self._paced:  # camera speed: one repair rung per frame, a different one each frame
-            result = self.decoder.decode(
-                frame.image,
-                budget_ms=self.live_budget_ms,
-                start=self._rung,
-                max_rungs=1,
-                only_with_candidate=True,
-            )
-            self._rung = 0 if result.codes else self._rung + 1
-        else:
-            result = self.decoder.decode(frame.image, budget_ms=self.still_budget_ms)
+        if self._scene is not None:  # video: the frame's own time, never the wall clock
+            result = self._scene.feed(frame.image, frame.when)
+        else:  # independent pictures: the whole ladder, a fixed amount of work
+            result = self.decoder.decode(frame.image)
         if result.error:
             return [CaptureEvent(EventKind.DECODER_ERROR, frame, detail=result.error)]
         if result.codes or result.candidate:

@@ -60,10 +60,12 @@ class IsolatedDecoder:
         *,
         factory: str = DEFAULT_FACTORY,
         timeout_seconds: float = 3.0,
+        ladder_timeout_seconds: float = 60.0,
         **decoder_options: Any,
     ) -> None:
         self.factory = factory
-        self.timeout = timeout_seconds
+        self.timeout = timeout_seconds  # one pass or one rung (live video)
+        self.ladder_timeout = ladder_timeout_seconds  # the whole ladder (a still picture)
         self.options = decoder_options
         self.restarts = 0
         self._context = mp.get_context("spawn")  # no fork: safe beside threads and Qt
@@ -107,7 +109,8 @@ class IsolatedDecoder:
         assert self._conn is not None
         try:
             self._conn.send((memory.name, image.shape, options))
-            if not self._conn.poll(self.timeout):
+            whole_ladder = options.get("max_rungs") is None
+            if not self._conn.poll(self.ladder_timeout if whole_ladder else self.timeout):
                 return self._restart("decoder_hung")
             result: DecodeResult = self._conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError):

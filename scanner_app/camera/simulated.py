@@ -26,6 +26,7 @@ def _render(text: str) -> np.ndarray:
 
 class SimulatedCamera:
     live = True
+    video = True
     name = "simulated camera (DEMO cards)"
 
     def __init__(

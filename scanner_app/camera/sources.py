@@ -43,6 +43,7 @@ class CaptureSource:
     ) -> None:
         self.target = target
         self.live = live
+        self.video = True
         self.size = size
         self.name = f"camera {target}" if isinstance(target, int) else str(target)
         self._clock = clock
@@ -80,7 +81,8 @@ class CaptureSource:
             return None
         self._index += 1
         grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-        return Frame(grey, self._clock(), self._index, image if image.ndim == 3 else None)
+        media = None if self.live else self._capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+        return Frame(grey, self._clock(), self._index, image if image.ndim == 3 else None, media)
 
     def close(self) -> None:
         if self._capture is not None:
@@ -92,6 +94,7 @@ class ImageFilesSource:
     """A folder of images (each once, in name order) or a single picture."""
 
     live = False
+    video = False
 
     def __init__(self, paths: list[Path], name: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.paths = paths

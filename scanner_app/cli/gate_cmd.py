@@ -110,7 +110,8 @@ def _scan_frames(args: argparse.Namespace, app: App, service: ScanService) -> in
         nonlocal lost
         if event.kind is EventKind.CODE:
             assert event.frame is not None
-            _emit(service.handle(event.text, event.frame.captured), args.json)
+            frame = event.frame
+            _emit(service.handle(event.text, frame.captured, media_time=frame.media_time), args.json)
         elif event.kind in (EventKind.CAMERA_LOST, EventKind.DECODER_ERROR) or (
             event.kind is EventKind.CAMERA_OK and lost
         ):

@@ -31,6 +31,9 @@ class CameraHealth:
     backoff_first: float = 0.5
     backoff_cap: float = 2.0  # a returning camera is retried at least every 2 s
     check_frozen: bool = True  # live sources only: files can show a still scene
+    # live sources only: a file gives its next frame when asked, after however long a hard
+    # frame took to decode; only a camera's silence is a fault
+    check_silence: bool = True
     state: CameraState = CameraState.STARTING
     _last_frame: float | None = None
     _last_change: float | None = None
@@ -69,7 +72,7 @@ class CameraHealth:
                 return Action.REOPEN
             return Action.NONE
         reference = self._last_frame if self._last_frame is not None else self._started
-        if reference is not None and now - reference >= self.lost_after:
+        if self.check_silence and reference is not None and now - reference >= self.lost_after:
             return self._lose(now)
         if self.state is CameraState.OK and self._frozen(now):
             return self._lose(now)

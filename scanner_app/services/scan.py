@@ -70,11 +70,15 @@ class ScanService:
         if cooldown_seconds != self.repeats.cooldown_seconds:
             self.repeats = RepeatFilter(cooldown_seconds)
 
-    def handle(self, text: str, captured: float, *, force: bool = False) -> ScanOutcome | None:
-        """`captured` is when the frame (or keystroke) arrived, on the clock `Clock.monotonic`
-        or a video's media time; None when the code is a repeat within the cooldown. `force`
-        skips the cooldown (manual entry)."""
-        if not force and not self.repeats.admit(text, captured):
+    def handle(
+        self, text: str, captured: float, *, force: bool = False, media_time: float | None = None
+    ) -> ScanOutcome | None:
+        """`captured`: when the frame (or keystroke) arrived, on `Clock.monotonic` (latency
+        is measured from it). `media_time`: the frame's own time (a video file's position):
+        the repeat filter uses it when given, so a file gives the same checks however fast
+        the machine is. None when the code is a repeat within the cooldown; `force` skips
+        the cooldown (manual entry)."""
+        if not force and not self.repeats.admit(text, captured if media_time is None else media_time):
             return None
         now = self.clock.now()
         result = self.checker.check(text, now, self.floor())

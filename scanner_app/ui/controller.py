@@ -60,6 +60,7 @@ class CheckCode:
     text: str
     captured: float
     force: bool
+    media_time: float | None = None  # a video file's position (the repeat filter uses it)
 
 
 @dataclass(frozen=True)
@@ -299,7 +300,9 @@ class ScanController(QObject):
         store.configure(self.app.store_config(settings))
 
     def _handle(self, service: ScanService, command: CheckCode) -> None:
-        outcome = service.handle(command.text, command.captured, force=command.force)
+        outcome = service.handle(
+            command.text, command.captured, force=command.force, media_time=command.media_time
+        )
         if outcome is None:
             return
         if outcome.store_problem is not None:
@@ -337,7 +340,8 @@ class ScanController(QObject):
 
         if event.kind is EventKind.CODE:
             assert event.frame is not None
-            self._commands.put(CheckCode(event.text, event.frame.captured, False))
+            frame = event.frame
+            self._commands.put(CheckCode(event.text, frame.captured, False, frame.media_time))
             self._preview(event)
         elif event.kind in (EventKind.FRAME, EventKind.HINT):
             now = self.clock.monotonic()
