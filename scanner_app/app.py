@@ -202,7 +202,7 @@ class App:
             print(f"scanner-app: warning: {recovered.damaged}; a new log was started", file=sys.stderr)
             store = recovered.store
         self._remember_production(store)
-        self._remember_pin_recovery(store)
+        self.remember_pin_recovery(store)
         if purge:
             removed = store.purge(
                 self.clock.now(), keep_unsent=self.device.enrolled, confirmed_seq=self._confirmed()
@@ -226,7 +226,7 @@ class App:
                 files.mark_production(ProductionMark(0, "?", ""))
             self._trust = None  # loaded again, now knowing production trust was installed
 
-    def _remember_pin_recovery(self, store: CheckStore) -> None:
+    def remember_pin_recovery(self, store: CheckStore) -> None:
         """A copy of the recovery code's hash in the log: deleting security.json is not enough
         to lock the owner out for good, nor to bring back the default PIN."""
         if not (self.data_dir / "security.json").exists():

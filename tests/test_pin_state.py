@@ -72,9 +72,11 @@ def used(data_dir: Path) -> tuple[App, str]:
     """A scanner in use: a check log with records, a PIN set, its recovery code noted."""
     app = App(data_dir)
     pins = app.pins()
+    first = pins.new_recovery_code
+    assert first is not None and pins.is_default
+    pins.set_pin("2468")  # leaving the default PIN: a fresh code, the one shown to the officer
     code = pins.new_recovery_code
-    assert code is not None and pins.is_default
-    pins.set_pin("2468")
+    assert code is not None and code != first and not pins.is_default
     store = app.open_store(purge=False)  # the log keeps a copy of the code's hash
     store.event("settings_changed", "{}")
     store.close()

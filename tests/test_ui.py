@@ -22,6 +22,7 @@ from scanner_app.devkit.render import write_qr_png
 from scanner_app.local.pin_store import PinResult, PinStore
 from scanner_app.ui.launch import build_session
 from scanner_app.ui.session import Session
+from tests.dialog_helpers import close_recovery_code_dialog
 
 pytestmark = pytest.mark.gui
 VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
@@ -364,7 +365,11 @@ def test_settings_are_saved_logged_and_applied(qtbot, session: Session, monkeypa
     dialog.checkpoint.setCurrentIndex(3)  # event
     dialog.level.setCurrentIndex(3)  # level 4: nobody enters an event
     dialog.new_pin.setText("97531")
+    seen: list[str] = []
+    timer = close_recovery_code_dialog(seen)  # leaving the default PIN shows a new recovery code
     dialog.save()
+    timer.stop()
+    assert len(seen) == 1 and seen[0]
     assert load_settings(session.data_dir).checkpoint_type == "event"
     assert session.pins.check("97531") == PinResult.OK
     with qtbot.waitSignal(session.controller.outcome_ready, timeout=10_000) as blocker:

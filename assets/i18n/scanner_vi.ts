@@ -519,6 +519,10 @@
       <translation>TẠM DỪNG QUÉT: không ghi được nhật ký kiểm tra. Hãy khắc phục rồi nhấn Ctrl+R.</translation>
     </message>
     <message>
+      <source>TRUST DATA DAMAGED: no card can be verified, every check is MANUAL. Import the trust bundle again (F9, Trust data) or sync with the hub.</source>
+      <translation>DỮ LIỆU TIN CẬY BỊ HỎNG: không thẻ nào xác minh được, mọi lượt kiểm tra là THỦ CÔNG. Hãy nhập lại gói dữ liệu tin cậy (F9, Dữ liệu tin cậy) hoặc đồng bộ với máy chủ.</translation>
+    </message>
+    <message>
       <source>DEMO trust data: for training only, not for real checks.</source>
       <translation>Dữ liệu tin cậy DÙNG THỬ: chỉ để tập huấn, không dùng cho kiểm tra thật.</translation>
     </message>
@@ -564,6 +568,18 @@
       <source>Enter the administrator PIN</source>
       <translation>Nhập mã PIN quản trị</translation>
     </message>
+    <message>
+      <source>PIN state lost (the PIN file is missing or was changed): unlock with the recovery code shown when the PIN was set, or ask the district office for this scanner's code.</source>
+      <translation>Mất trạng thái mã PIN (tệp PIN bị xoá hoặc bị sửa): hãy mở khoá bằng mã khôi phục đã hiện khi đặt PIN, hoặc hỏi văn phòng quận/huyện mã của máy quét này.</translation>
+    </message>
+    <message>
+      <source>Recovery code</source>
+      <translation>Mã khôi phục</translation>
+    </message>
+    <message>
+      <source>New PIN (4 to 12 digits)</source>
+      <translation>Mã PIN mới (4 đến 12 chữ số)</translation>
+    </message>
     <message numerus="yes">
       <source>Too many wrong PINs. Try again in %n second(s).</source>
       <translation>
@@ -573,6 +589,14 @@
     <message>
       <source>Wrong PIN.</source>
       <translation>Sai mã PIN.</translation>
+    </message>
+    <message>
+      <source>The new PIN must be 4 to 12 digits.</source>
+      <translation>Mã PIN mới phải có 4 đến 12 chữ số.</translation>
+    </message>
+    <message>
+      <source>That recovery code is not right.</source>
+      <translation>Mã khôi phục không đúng.</translation>
     </message>
   </context>
   <context>
@@ -1174,6 +1198,17 @@ Hãy kiểm tra lại tên thư mục.</translation>
     </message>
   </context>
   <context>
+    <name>RecoveryCodeDialog</name>
+    <message>
+      <source>Recovery code</source>
+      <translation>Mã khôi phục</translation>
+    </message>
+    <message>
+      <source>Write this recovery code down now and keep it apart from the laptop. It sets a new PIN if the PIN is forgotten or its file is lost. It is not shown again.</source>
+      <translation>Hãy ghi lại mã khôi phục này ngay và cất riêng, không để cùng máy tính. Mã này dùng để đặt PIN mới khi quên PIN hoặc mất tệp PIN. Mã sẽ không hiện lại.</translation>
+    </message>
+  </context>
+  <context>
     <name>Report</name>
     <message>
       <source>Checkpoint day report</source>
@@ -1412,6 +1447,10 @@ Hãy kiểm tra lại tên thư mục.</translation>
       <translation>Dữ liệu tin cậy: đang tải</translation>
     </message>
     <message>
+      <source>Trust data: DAMAGED, every check is manual</source>
+      <translation>Dữ liệu tin cậy: BỊ HỎNG, mọi lượt là kiểm tra thủ công</translation>
+    </message>
+    <message>
       <source>EXPIRED</source>
       <translation>HẾT HẠN</translation>
     </message>
@@ -1462,6 +1501,10 @@ Hãy kiểm tra lại tên thư mục.</translation>
   </context>
   <context>
     <name>SupervisorView</name>
+    <message>
+      <source>The hub's enrollment QR code was read: check the address, then press Enroll.</source>
+      <translation>Đã đọc mã QR đăng ký của máy chủ: hãy kiểm tra địa chỉ rồi bấm Đăng ký.</translation>
+    </message>
     <message numerus="yes">
       <source>%n check(s)</source>
       <translation>
@@ -1519,6 +1562,10 @@ Hãy kiểm tra lại tên thư mục.</translation>
     <message>
       <source>Not enrolled: checks stay on this computer until you enroll it with the district hub (or carry them on a USB stick).</source>
       <translation>Chưa đăng ký: các lượt kiểm tra được giữ trên máy này cho đến khi đăng ký với máy chủ cấp huyện (hoặc chép sang USB).</translation>
+    </message>
+    <message>
+      <source>This is not a usable enrollment link: %1</source>
+      <translation>Liên kết đăng ký này không dùng được: %1</translation>
     </message>
     <message>
       <source>Enrolled. Restart the program to start syncing.</source>

@@ -164,18 +164,22 @@ class PinStore:
         return bool(state and state.default)
 
     def set_pin(self, pin: str) -> None:
-        """A new PIN (4 to 12 digits); the recovery code stays the same."""
+        """A new PIN (4 to 12 digits). Leaving the default PIN also makes the recovery code
+        (`new_recovery_code`, to show once); after that the recovery code stays the same."""
         if not (pin.isdigit() and 4 <= len(pin) <= 12):
             raise ValueError("the PIN must be 4 to 12 digits")
         state = self._load()
         if state is None:
             raise PermissionError("PIN state lost: unlock with the recovery code first")
         salt = secrets.token_bytes(16)
-        self._save(
-            PinState(
-                **{**asdict(state), "salt": salt.hex(), "hash": _hash(pin, salt).hex(), "default": False}
-            )
-        )
+        changes: dict[str, Any] = {"salt": salt.hex(), "hash": _hash(pin, salt).hex(), "default": False}
+        if state.default:
+            # the code made with the default PIN was never shown to anyone: a fresh one, shown now
+            code, recovery_salt = recovery_code(), secrets.token_bytes(16)
+            changes["recovery_salt"] = recovery_salt.hex()
+            changes["recovery_hash"] = _hash(code, recovery_salt).hex()
+            self.new_recovery_code = code
+        self._save(PinState(**{**asdict(state), **changes}))
 
     def lockout(self) -> tuple[PinLockout, float]:
         """The lockout rule's state and the seconds left on it, on the monotonic clock."""

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, Signal
 from scanner_app.app import App, SourceFactory
 from scanner_app.core.checkpoint import Checker
 from scanner_app.core.settings import Settings
+from scanner_app.core.wire import ENROLL_SCHEME
 
 if TYPE_CHECKING:  # OpenCV, numpy and SQLite load on the threads that use them, not before the window
     from scanner_app.camera.capture import CameraState, CaptureEvent
@@ -50,6 +51,7 @@ class TrustInfo:
     policy: str
     policy_version: str
     policy_example: bool
+    damaged: str | None = None  # production trust unusable: every decision is manual
 
 
 # -- the processing thread's commands -----------------------------------------------------
@@ -122,6 +124,7 @@ class ScanController(QObject):
     recent_loaded = Signal(list)  # today's latest checks as the log has them (dicts), oldest first
     outbox_seen = Signal(int, object)  # queued checks, when the hub last confirmed one (or None)
     failure = Signal(str)  # an unexpected error, with its traceback
+    enroll_link_seen = Signal(str)  # the hub's enrollment QR was shown: never checked as a card
     trust_changed = Signal()  # `trust` (what the status line and the DEMO banner show) was (re)read
 
     def __init__(self, app: App, *, open_source: SourceFactory, decoder: FrameDecoder) -> None:
@@ -187,6 +190,9 @@ class ScanController(QObject):
 
     def submit_text(self, text: str, *, force: bool = True) -> None:
         """Manual entry, a USB scanner's keystrokes or an imported picture's code."""
+        if text.startswith(ENROLL_SCHEME):
+            self.enroll_link_seen.emit(text)
+            return
         self._commands.put(CheckCode(text, self.clock.monotonic(), force))
 
     def reconfigure(self, settings: Settings) -> None:
@@ -233,6 +239,7 @@ class ScanController(QObject):
                 checker.policy.id,
                 checker.policy.version,
                 checker.policy.example,
+                checker.material.damaged,
             )
             self.trust_changed.emit()
         return checker
@@ -341,6 +348,9 @@ class ScanController(QObject):
         if event.kind is EventKind.CODE:
             assert event.frame is not None
             frame = event.frame
+            if event.text.startswith(ENROLL_SCHEME):  # the hub's enrollment QR, not a card
+                self.enroll_link_seen.emit(event.text)
+                return
             self._commands.put(CheckCode(event.text, frame.captured, False, frame.media_time))
             self._preview(event)
         elif event.kind in (EventKind.FRAME, EventKind.HINT):

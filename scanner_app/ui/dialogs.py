@@ -1,5 +1,6 @@
-"""Small dialogs: the PIN prompt (lockout after failures, every attempt logged), manual code
-entry, the verification details of a check, and the copyable error report."""
+"""Small dialogs: the PIN prompt (lockout after failures, every attempt logged, the recovery
+code when the PIN state is lost), the new recovery code shown once, manual code entry, the
+verification details of a check, and the copyable error report."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -43,28 +45,116 @@ class PinDialog(QDialog):
         self.field.setMaxLength(12)
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        # shown when the PIN state is lost: the recovery code sets a new PIN
+        self.recovery = QLineEdit()
+        self.recovery.setFont(font(16))
+        self.recovery.setPlaceholderText("0000-0000-0000")
+        self.new_pin = QLineEdit()
+        self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_pin.setFont(font(16))
+        self.new_pin.setMaxLength(12)
+        self.recovery_label, self.new_pin_label = QLabel(), QLabel()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.attempt)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (self.prompt, self.field, self.message, buttons):
+        for widget in (
+            self.prompt,
+            self.field,
+            self.message,
+            self.recovery_label,
+            self.recovery,
+            self.new_pin_label,
+            self.new_pin,
+            buttons,
+        ):
             layout.addWidget(widget)
         self.field.returnPressed.connect(self.attempt)
+        self._recovering(pins.lost)
+
+    def _recovering(self, lost: bool) -> None:
+        """PIN state lost: no PIN is accepted; the recovery code and a new PIN are asked for."""
+        self.recovering = lost
+        self.prompt.setVisible(not lost)
+        self.field.setVisible(not lost)
+        for widget in (self.recovery_label, self.recovery, self.new_pin_label, self.new_pin):
+            widget.setVisible(lost)
+        if lost:
+            self.message.setText(
+                self.tr(
+                    "PIN state lost (the PIN file is missing or was changed): unlock with the recovery "
+                    "code shown when the PIN was set, or ask the district office for this scanner's code."
+                )
+            )
+            self.recovery_label.setText(self.tr("Recovery code"))
+            self.new_pin_label.setText(self.tr("New PIN (4 to 12 digits)"))
 
     def attempt(self) -> None:
+        if self.recovering:
+            self._recover()
+            return
         result = self.pins.check(self.field.text())
         self.log("pin_attempt", json.dumps({"purpose": self.purpose, "result": result.value}))
         self.field.clear()
         if result == PinResult.OK:
             self.accept()
             return
+        if result == PinResult.STATE_LOST:
+            self._recovering(True)
+            return
         if result == PinResult.LOCKED:
             seconds = int(self.pins.lockout()[1]) + 1
             self.message.setText(self.tr("Too many wrong PINs. Try again in %n second(s).", "", seconds))
         else:
             self.message.setText(self.tr("Wrong PIN."))
+
+    def _recover(self) -> None:
+        try:
+            ok = self.pins.recover(self.recovery.text(), self.new_pin.text().strip())
+        except ValueError:
+            self.message.setText(self.tr("The new PIN must be 4 to 12 digits."))
+            return
+        kind = "pin_recovered" if ok else "pin_attempt"
+        self.log(kind, json.dumps({"purpose": self.purpose, "recovery": ok}))
+        self.recovery.clear()
+        if ok:
+            self.accept()
+        else:
+            self.message.setText(self.tr("That recovery code is not right."))
+
+
+class RecoveryCodeDialog(QDialog):
+    """The new recovery code, shown once to whoever just set the PIN: it unlocks the scanner
+    when the PIN state is lost, so it is written down and kept apart from the laptop."""
+
+    def __init__(self, code: str, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Recovery code"))
+        intro = QLabel(
+            self.tr(
+                "Write this recovery code down now and keep it apart from the laptop. It sets a "
+                "new PIN if the PIN is forgotten or its file is lost. It is not shown again."
+            )
+        )
+        intro.setWordWrap(True)
+        self.code = QLabel(code)
+        self.code.setFont(font(28, bold=True))
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        done = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        done.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        for widget in (intro, self.code, done):
+            layout.addWidget(widget)
+        self.resize(560, 220)
+
+
+def show_new_recovery_code(pins: PinStore, parent=None) -> None:  # type: ignore[no-untyped-def]
+    """Once, after the PIN left its default or was recovered; never while the PIN is the default."""
+    code, pins.new_recovery_code = pins.new_recovery_code, None
+    if code and not pins.is_default:
+        RecoveryCodeDialog(code, parent).exec()
 
 
 class ManualEntryDialog(QDialog):

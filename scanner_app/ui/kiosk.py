@@ -13,7 +13,6 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from scanner_app.ui.dialogs import PinDialog
 from scanner_app.ui.preview import Preview
 from scanner_app.ui.result_panel import ResultPanel
 from scanner_app.ui.session import Session
@@ -91,7 +90,7 @@ class KioskWindow(QWidget):
         self.session.sounds.play(outcome.result.decision.value)
 
     def request_settings(self) -> None:
-        if PinDialog(self.session.pins, "kiosk_settings", self.session.log_event, self).exec():
+        if self.session.ask_pin("kiosk_settings", self):
             from scanner_app.ui.settings_dialog import SettingsDialog
 
             SettingsDialog(self.session, self).exec()
@@ -99,7 +98,7 @@ class KioskWindow(QWidget):
             self.retranslate()
 
     def request_exit(self) -> None:
-        if PinDialog(self.session.pins, "kiosk_exit", self.session.log_event, self).exec():
+        if self.session.ask_pin("kiosk_exit", self):
             self.session.sounds.enabled = self.previous_sound
             self.controller.frame_ready.disconnect(self.preview.show_frame)
             self.controller.outcome_ready.disconnect(self.on_outcome)

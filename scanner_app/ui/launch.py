@@ -53,7 +53,7 @@ def build_session(
         source, demo = app.frame_source(getattr(args, "camera", None), demo=getattr(args, "demo", False))
     else:
         demo = True
-    demo = demo or not app.trust.installed
+    demo = demo or (not app.trust.installed and app.trust.damaged is None)  # damaged: never 'DEMO'
     controller = ScanController(
         app, open_source=source, decoder=decoder if decoder is not None else app.decoder()
     )

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from scanner_app.core.keyboard_wedge import KeyboardWedge
 from scanner_app.core.model import Reason
 from scanner_app.core.record import StoreProblem
-from scanner_app.ui.dialogs import DetailsDialog, ErrorDialog, ManualEntryDialog, PinDialog
+from scanner_app.ui.dialogs import DetailsDialog, ErrorDialog, ManualEntryDialog
 from scanner_app.ui.preview import Preview
 from scanner_app.ui.result_panel import ResultPanel
 from scanner_app.ui.session import Session
@@ -52,6 +52,13 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.setFont(font(13, bold=True))
         self.banner.setStyleSheet("background: #6A1B9A; color: white; padding: 6px;")
+        # production trust unusable: a red bar across the window, above everything else
+        self.trust_alarm = QLabel()
+        self.trust_alarm.setWordWrap(True)
+        self.trust_alarm.setFont(font(18, bold=True))
+        self.trust_alarm.setStyleSheet("background: #B71C1C; color: white; padding: 10px;")
+        self.trust_alarm.hide()
+        self.enrolling = False  # the enrollment QR is in front of the camera: ask once
         self.last_outcome: ScanOutcome | None = None
         self.store_problem: StoreProblem | None = None
         self._build()
@@ -74,6 +81,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 2)
         centre = QWidget()
         layout = QVBoxLayout(centre)
+        layout.addWidget(self.trust_alarm)
         layout.addWidget(self.banner)
         layout.addWidget(split, 5)
         row = QHBoxLayout()
@@ -142,6 +150,7 @@ class MainWindow(QMainWindow):
         controller.outbox_seen.connect(self.on_outbox)
         controller.failure.connect(self.show_error)
         controller.trust_changed.connect(self.refresh_status)  # the DEMO banner from the start
+        controller.enroll_link_seen.connect(self.on_enroll_link)
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -193,9 +202,21 @@ class MainWindow(QMainWindow):
                 )
             )
         trust = self.controller.trust
-        if trust is not None and trust.demo:
+        damaged = trust is not None and trust.damaged is not None
+        self.trust_alarm.setVisible(damaged)
+        if damaged:
+            assert trust is not None and trust.damaged is not None
+            self.trust_alarm.setText(
+                self.tr(
+                    "TRUST DATA DAMAGED: no card can be verified, every check is MANUAL. "
+                    "Import the trust bundle again (F9, Trust data) or sync with the hub."
+                )
+                + "\n"
+                + trust.damaged
+            )
+        if trust is not None and trust.demo and not damaged:
             warnings.append(self.tr("DEMO trust data: for training only, not for real checks."))
-        if trust is not None and trust.policy_example:
+        if trust is not None and trust.policy_example and not damaged:
             warnings.append(self.tr("The decision table is the EXAMPLE shipped with the program."))
         if self.session.pins.is_default:
             warnings.append(
@@ -259,21 +280,33 @@ class MainWindow(QMainWindow):
         def failed(report: str) -> None:
             QMessageBox.warning(self, title, report.strip().splitlines()[-1])
 
-        run_in_background(lambda: Decoder(budget_ms=300).decode(read()).codes, done, failed)
+        run_in_background(self, lambda: Decoder(budget_ms=300).decode(read()).codes, done, failed)
 
     def show_details(self) -> None:
         if self.last_outcome is not None:
             DetailsDialog(self.last_outcome, self).exec()
 
     def _pin(self, purpose: str) -> bool:
-        return bool(PinDialog(self.session.pins, purpose, self.session.log_event, self).exec())
+        return self.session.ask_pin(purpose, self)
 
-    def open_supervisor(self) -> None:
-        if self._pin("supervisor"):
+    def open_supervisor(self, *, enroll_link: str | None = None) -> None:
+        if self._pin("enroll" if enroll_link else "supervisor"):
             from scanner_app.ui.supervisor import SupervisorView
 
-            SupervisorView(self.session, self).exec()
+            SupervisorView(self.session, self, enroll_link=enroll_link).exec()
             self.refresh_status()
+
+    def on_enroll_link(self, text: str) -> None:
+        """The hub's enrollment QR in front of the camera (or typed by a USB scanner): after the
+        PIN, the supervisor view's Hub tab shows its address and code for confirmation. Never
+        in kiosk mode, and never twice at once while the code stays in view."""
+        if self.enrolling or not self.isVisible():
+            return
+        self.enrolling = True
+        try:
+            self.open_supervisor(enroll_link=text)
+        finally:
+            self.enrolling = False
 
     def open_settings(self) -> None:
         if self._pin("settings"):

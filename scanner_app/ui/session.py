@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtWidgets import QWidget
 
 from scanner_app.app import App
 from scanner_app.core.settings import Settings
@@ -76,6 +77,23 @@ class Session:
         """Saved, then in force from the next scan on (operator and checkpoint included)."""
         save_settings(self.data_dir, settings)
         self.controller.reconfigure(settings)
+
+    def ask_pin(self, purpose: str, parent: QWidget) -> bool:
+        """The administrator PIN (or, when its state is lost, the recovery code and a new PIN)."""
+        from scanner_app.ui.dialogs import PinDialog
+
+        accepted = bool(PinDialog(self.pins, purpose, self.log_event, parent).exec())
+        self.pin_changed(parent)
+        return accepted
+
+    def pin_changed(self, parent: QWidget) -> None:
+        """A new recovery code is shown once, and the check log's copy of its hash follows it."""
+        from scanner_app.ui.dialogs import show_new_recovery_code
+
+        if self.pins.new_recovery_code is None:
+            return
+        show_new_recovery_code(self.pins, parent)
+        self.controller.call_in_writer(self.app.remember_pin_recovery)
 
     def log_event(self, kind: str, detail: str) -> None:
         """Audit events (PIN attempts, settings changes) go through the log's one writer."""

@@ -135,6 +135,7 @@ class SettingsDialog(QDialog):
                 QMessageBox.warning(self, self.tr("Settings"), str(exc))
                 return
             self.session.log_event("pin_changed", "")
+            self.session.pin_changed(self)
         settings = replace(
             self.session.settings,
             camera=self.camera.text().strip() or None,

@@ -234,6 +234,8 @@ class StatusLine(QWidget):
         trust = self.trust
         if trust is None:
             return self.tr("Trust data: loading")
+        if trust.damaged is not None:
+            return self.tr("Trust data: DAMAGED, every check is manual")
         now = datetime.now(UTC)
         hours = int((now - trust.issued_at).total_seconds() // 3600)
         state = self.tr("EXPIRED") if now > trust.not_after else self.tr("valid")

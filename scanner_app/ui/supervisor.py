@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scanner_app.core.wire import ENROLL_SCHEME, EnrollmentLink
 from scanner_app.ui import texts
 from scanner_app.ui.background import run_in_background
 from scanner_app.ui.dialogs import ErrorDialog
@@ -78,7 +79,11 @@ def _fill(table: QTableWidget, rows: list[list[Any]]) -> None:
 
 
 class SupervisorView(QDialog):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, *, enroll_link: str | None = None
+    ) -> None:
+        """`enroll_link`: the hub's enrollment QR was shown to the camera: open on the Hub tab
+        with its address and code filled in, for the supervisor to confirm."""
         super().__init__(parent)
         self.session = session
         self.report: Any = None
@@ -94,6 +99,12 @@ class SupervisorView(QDialog):
         self.resize(1000, 660)
         self.retranslate()
         self.load_day()
+        if enroll_link is not None:
+            self.tabs.setCurrentIndex(2)
+            self.hub_url.setText(enroll_link)
+            if self.hub_code.text():
+                read = self.tr("The hub's enrollment QR code was read: check the address, then press Enroll.")
+                self.hub_state.setText(self.hub_state.text() + "\n\n" + read)
 
     # -- the day -------------------------------------------------------------------------
 
@@ -157,7 +168,7 @@ class SupervisorView(QDialog):
             else:
                 self.show_day(result)
 
-        run_in_background(work, done, self.show_error)
+        run_in_background(self, work, done, self.show_error)
 
     def show_day(self, report: Any) -> None:
         self.report = report
@@ -258,7 +269,7 @@ class SupervisorView(QDialog):
             progress.setMaximum(max(total, 1))
             progress.setValue(done_count)
 
-        run_in_background(work, done, lambda report: (progress.close(), self.show_error(report)), step)
+        run_in_background(self, work, done, lambda report: (progress.close(), self.show_error(report)), step)
 
     def export_failed(self, failure: Any) -> None:
         """The environment's fault (a full disk, a folder without write access) in words; a
@@ -343,6 +354,7 @@ class SupervisorView(QDialog):
         self.hub_state.setWordWrap(True)
         self.hub_url = QLineEdit()
         self.hub_code = QLineEdit()
+        self.hub_url.textChanged.connect(self.take_link)
         self.enroll_button = QPushButton()
         self.enroll_button.clicked.connect(self.enroll)
         self.sync_button = QPushButton()
@@ -379,17 +391,32 @@ class SupervisorView(QDialog):
                 )
             )
 
+    def take_link(self, text: str) -> None:
+        """The text of the hub's QR (`scanner-enroll:?hub=…&code=…`) pasted or scanned into the
+        address field: split into the addresses and the code."""
+        if not text.startswith(ENROLL_SCHEME):
+            return
+        try:
+            link = EnrollmentLink.parse(text.strip())
+        except ValueError as exc:
+            self.hub_code.clear()  # never enroll with a code left over from another link
+            problem = self.tr("This is not a usable enrollment link: %1")
+            self.hub_state.setText(problem.replace("%1", str(exc)))
+            return
+        self.hub_url.setText(" ".join(link.hubs))
+        self.hub_code.setText(str(link.code))
+
     def enroll(self) -> None:
         from scanner_app.services.enroll import EnrollError, EnrollProblem, enroll
 
-        url, code = self.hub_url.text().strip(), self.hub_code.text().strip()
-        if not url or not code:
+        urls, code = self.hub_url.text().replace(",", " ").split(), self.hub_code.text().strip()
+        if not urls or not code:
             return
         app = self.session.app
 
         def work() -> EnrollError | None:
             try:
-                enroll(app.data_dir, app.device, app.trust, app.clock, [url], code)
+                enroll(app.data_dir, app.device, app.trust, app.clock, urls, code)
             except EnrollError as exc:
                 return exc
             app.reload_device()
@@ -418,7 +445,7 @@ class SupervisorView(QDialog):
                 message = self.tr("Enrollment failed: %1.").replace("%1", reason) + f"\n\n{error.detail}"
             QMessageBox.information(self, self.tr("Hub"), message)
 
-        run_in_background(work, done, self.show_error)
+        run_in_background(self, work, done, self.show_error)
 
     # -- common --------------------------------------------------------------------------
 
