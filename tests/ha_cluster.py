@@ -1,0 +1,311 @@
+"""A Patroni cluster on loopback for the HA tests: one etcd and N PostgreSQL members, each
+Patroni member from deploy/ha/test/patroni.yml, all run as the unprivileged `postgres` user
+(PostgreSQL refuses root) in a directory it owns. Members can be killed the hard way (SIGKILL
+to Patroni and to PostgreSQL's whole process group: the server is simply gone) and started
+again.
+
+    uv run python -m tests.ha_cluster      # start one by hand; prints the hub's --db URL
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "deploy" / "ha" / "test" / "patroni.yml"
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+RUN_AS = "postgres"
+HUB_USER, HUB_DB = "hub", "hub"
+
+
+class ClusterUnavailable(Exception):
+    """What the cluster needs is not installed here (patroni, etcd, PostgreSQL 15, a
+    `postgres` user)."""
+
+
+def missing_tools() -> list[str]:
+    missing = [tool for tool in ("patroni", "etcd") if shutil.which(tool) is None]
+    if not (PG_BIN / "postgres").exists():
+        missing.append(str(PG_BIN / "postgres"))
+    try:
+        pwd.getpwnam(RUN_AS)
+    except KeyError:
+        missing.append(f"user {RUN_AS}")
+    return missing
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until(predicate: Any, what: str, limit: float) -> Any:
+    """Poll `predicate` until it returns something true; TimeoutError after `limit` s."""
+    deadline = time.monotonic() + limit
+    while True:
+        with contextlib.suppress(OSError, ValueError):
+            value = predicate()
+            if value:
+                return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not happen within {limit} s")
+        time.sleep(0.2)  # polling a condition with a deadline
+
+
+@dataclass
+class Member:
+    name: str
+    pg_port: int
+    rest_port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    def rest(self, path: str, timeout: float = 2.0) -> tuple[int, Any]:
+        """Patroni's REST API: (status, JSON body); status 0 when nothing answers."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.rest_port}{path}", timeout=timeout) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            body = exc.read()
+            return exc.code, json.loads(body) if body else None
+        except (OSError, ValueError):
+            return 0, None
+
+
+@dataclass
+class HaCluster:
+    members: int = 2
+    scope: str = "hub"
+    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hub-ha-")))
+    hub_password: str = field(default_factory=lambda: secrets.token_hex(12))
+    superuser_password: str = field(default_factory=lambda: secrets.token_hex(12))
+    replication_password: str = field(default_factory=lambda: secrets.token_hex(12))
+    rewind_password: str = field(default_factory=lambda: secrets.token_hex(12))
+
+    def __post_init__(self) -> None:
+        self.etcd_port, self.etcd_peer_port = free_port(), free_port()
+        self.nodes = [Member(f"pg{i + 1}", free_port(), free_port()) for i in range(self.members)]
+        self.archive = self.root / "wal-archive"
+        self.etcd: subprocess.Popen[bytes] | None = None
+        account = pwd.getpwnam(RUN_AS)
+        self.uid, self.gid = account.pw_uid, account.pw_gid
+
+    # -- addresses -------------------------------------------------------------------------
+
+    def url(self, user: str = HUB_USER, password: str | None = None, database: str = HUB_DB) -> str:
+        """The hub's --db setting: every member in one libpq URL; libpq connects to the one
+        that accepts writes (target_session_attrs=read-write)."""
+        secret = password or (self.hub_password if user == HUB_USER else self.superuser_password)
+        hosts = "&".join(f"host=127.0.0.1:{m.pg_port}" for m in self.nodes)
+        return (
+            f"postgresql+psycopg://{user}:{secret}@/{database}?{hosts}"
+            "&target_session_attrs=read-write&connect_timeout=2"
+        )
+
+    def member_url(self, member: Member, database: str = HUB_DB) -> str:
+        return (
+            f"postgresql+psycopg://postgres:{self.superuser_password}@127.0.0.1:{member.pg_port}/{database}"
+        )
+
+    # -- life ------------------------------------------------------------------------------
+
+    def __enter__(self) -> HaCluster:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def _own(self, path: Path) -> None:
+        os.chown(path, self.uid, self.gid)
+
+    def _spawn(self, argv: list[str], log_name: str) -> subprocess.Popen[bytes]:
+        log = open(self.root / log_name, "ab")  # noqa: SIM115 - the child holds it
+        self._own(self.root / log_name)
+        try:
+            return subprocess.Popen(
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.root,
+                user=self.uid,
+                group=self.gid,
+                extra_groups=[],
+                start_new_session=True,
+                env={"PATH": f"{PG_BIN}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self.root)},
+            )
+        finally:
+            log.close()
+
+    def start(self) -> None:
+        missing = missing_tools()
+        if missing:
+            raise ClusterUnavailable(f"not installed: {', '.join(missing)}")
+        self.root.chmod(0o755)
+        self._own(self.root)
+        self.archive.mkdir()
+        self._own(self.archive)
+        etcd_dir = self.root / "etcd"
+        etcd_dir.mkdir()
+        self._own(etcd_dir)
+        client, peer = f"http://127.0.0.1:{self.etcd_port}", f"http://127.0.0.1:{self.etcd_peer_port}"
+        self.etcd = self._spawn(
+            [
+                "etcd",
+                "--name=etcd1",
+                f"--data-dir={etcd_dir}",
+                f"--listen-client-urls={client}",
+                f"--advertise-client-urls={client}",
+                f"--listen-peer-urls={peer}",
+                f"--initial-advertise-peer-urls={peer}",
+                f"--initial-cluster=etcd1={peer}",
+                f"--initial-cluster-token={self.root.name}",
+                "--initial-cluster-state=new",
+            ],
+            "etcd.log",
+        )
+        wait_until(lambda: _http_ok(f"{client}/health"), "etcd start", 30)
+        for member in self.nodes:
+            self._write_config(member)
+        self.start_member(self.nodes[0])  # the first one bootstraps; the others clone from it
+        wait_until(lambda: self.primary() is self.nodes[0], "bootstrap of pg1", 90)
+        for member in self.nodes[1:]:
+            self.start_member(member)
+        self.wait_synchronous(120)
+        self._create_hub_database()
+
+    def _write_config(self, member: Member) -> None:
+        text = string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+            SCOPE=self.scope,
+            NAME=member.name,
+            ROOT=self.root,
+            REST_PORT=member.rest_port,
+            PG_PORT=member.pg_port,
+            ETCD_PORT=self.etcd_port,
+            ARCHIVE=self.archive,
+            SUPERUSER_PASSWORD=self.superuser_password,
+            REPLICATION_PASSWORD=self.replication_password,
+            REWIND_PASSWORD=self.rewind_password,
+        )
+        path = self.root / f"{member.name}.yml"
+        path.write_text(text, encoding="utf-8")
+        self._own(path)
+        log_dir = self.root / f"{member.name}-log"
+        log_dir.mkdir(exist_ok=True)
+        self._own(log_dir)
+
+    def start_member(self, member: Member) -> None:
+        member.process = self._spawn(["patroni", str(self.root / f"{member.name}.yml")], f"{member.name}.out")
+
+    def kill(self, member: Member) -> None:
+        """SIGKILL Patroni and every PostgreSQL process of this member: no shutdown, no
+        checkpoint, no goodbye to the standby."""
+        postmaster = self.root / member.name / "postmaster.pid"
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(postmaster.read_text().split()[0])
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+        if member.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(member.process.pid, signal.SIGKILL)
+            member.process.wait(10)
+            member.process = None
+
+    def stop(self) -> None:
+        for member in self.nodes:
+            self.kill(member)
+        if self.etcd is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.etcd.pid, signal.SIGKILL)
+            self.etcd.wait(10)
+            self.etcd = None
+        if not os.environ.get("HA_KEEP"):
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def roles(self) -> dict[str, Any]:
+        """Each member's view of itself (its REST /patroni answer), by name."""
+        return {m.name: m.rest("/patroni")[1] for m in self.nodes}
+
+    def primary(self) -> Member | None:
+        for member in self.nodes:
+            status, _ = member.rest("/primary")
+            if status == 200:
+                return member
+        return None
+
+    def wait_synchronous(self, limit: float) -> tuple[Member, Member]:
+        """Until one member is primary and another its synchronous standby, streaming."""
+
+        def ready() -> tuple[Member, Member] | None:
+            primary = self.primary()
+            if primary is None:
+                return None
+            for member in self.nodes:
+                if member is not primary and member.rest("/sync")[0] == 200:
+                    state = member.rest("/patroni")[1] or {}
+                    if state.get("state") == "running" and state.get("replication_state", "streaming") == (
+                        "streaming"
+                    ):
+                        return primary, member
+            return None
+
+        return wait_until(ready, "a primary with a synchronous standby", limit)  # type: ignore[no-any-return]
+
+    def _create_hub_database(self) -> None:
+        import psycopg
+
+        primary = self.primary()
+        assert primary is not None
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=primary.pg_port,
+            user="postgres",
+            password=self.superuser_password,
+            dbname="postgres",
+            autocommit=True,
+        ) as connection:
+            connection.execute(f"CREATE ROLE {HUB_USER} LOGIN PASSWORD '{self.hub_password}'")
+            connection.execute(f"CREATE DATABASE {HUB_DB} OWNER {HUB_USER}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The members' and etcd's recent log lines, for a failing test's message."""
+        out = []
+        for path in sorted(self.root.glob("*.out")) + sorted(self.root.glob("*-log/*")):
+            text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+            out.append(f"== {path.name}\n" + "\n".join(text))
+        return "\n".join(out)
+
+
+def _http_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return bool(response.status == 200)
+
+
+if __name__ == "__main__":
+    with HaCluster() as cluster:
+        print(f"cluster in {cluster.root}")
+        print(f"scanner-hub serve --db '{cluster.url()}'")
+        print("Ctrl-C stops it")
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.pause()
