@@ -97,11 +97,14 @@ class HaCluster:
     superuser_password: str = field(default_factory=lambda: secrets.token_hex(12))
     replication_password: str = field(default_factory=lambda: secrets.token_hex(12))
     rewind_password: str = field(default_factory=lambda: secrets.token_hex(12))
+    archive: Path | None = None  # where the primary archives WAL (default: in the cluster's directory)
+    # bootstrap from a base backup (deploy/ha/backup.sh) and the WAL archive next to it
+    restore_from: tuple[Path, Path] | None = None
 
     def __post_init__(self) -> None:
         self.etcd_port, self.etcd_peer_port = free_port(), free_port()
         self.nodes = [Member(f"pg{i + 1}", free_port(), free_port()) for i in range(self.members)]
-        self.archive = self.root / "wal-archive"
+        self.archive = self.archive or self.root / "wal-archive"
         self.etcd: subprocess.Popen[bytes] | None = None
         account = pwd.getpwnam(RUN_AS)
         self.uid, self.gid = account.pw_uid, account.pw_gid
@@ -163,7 +166,7 @@ class HaCluster:
             raise ClusterUnavailable(f"not installed: {', '.join(missing)}")
         self.root.chmod(0o755)
         self._own(self.root)
-        self.archive.mkdir()
+        self.archive.mkdir(exist_ok=True)
         self._own(self.archive)
         etcd_dir = self.root / "etcd"
         etcd_dir.mkdir()
@@ -191,8 +194,10 @@ class HaCluster:
         wait_until(lambda: self.primary() is self.nodes[0], "bootstrap of pg1", 90)
         for member in self.nodes[1:]:
             self.start_member(member)
-        self.wait_synchronous(120)
-        self._create_hub_database()
+        if len(self.nodes) > 1:
+            self.wait_synchronous(120)
+        if self.restore_from is None:
+            self._create_hub_database()
 
     def _write_config(self, member: Member) -> None:
         text = string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
@@ -207,12 +212,79 @@ class HaCluster:
             REPLICATION_PASSWORD=self.replication_password,
             REWIND_PASSWORD=self.rewind_password,
         )
+        if self.restore_from is not None:
+            text = self._restoring(text)
         path = self.root / f"{member.name}.yml"
         path.write_text(text, encoding="utf-8")
         self._own(path)
         log_dir = self.root / f"{member.name}-log"
         log_dir.mkdir(exist_ok=True)
         self._own(log_dir)
+
+    def _restoring(self, config_text: str) -> str:
+        """The member's configuration with the custom bootstrap of docs/ha.md ("Restore"):
+        the base backup, then archive recovery from the WAL archive, then promotion."""
+        import yaml
+
+        assert self.restore_from is not None
+        backup, wal = self.restore_from
+        config = yaml.safe_load(config_text)
+        config["bootstrap"]["method"] = "restore_backup"
+        config["bootstrap"]["restore_backup"] = {
+            "command": f"{ROOT / 'deploy' / 'ha' / 'restore-base-backup.sh'} {backup}",
+            "recovery_conf": {
+                "restore_command": f"cp {wal}/%f %p",
+                "recovery_target_action": "promote",
+                "recovery_target_timeline": "latest",
+            },
+        }
+        return str(yaml.safe_dump(config, sort_keys=False))
+
+    def base_backup(self, target: Path) -> Path:
+        """deploy/ha/backup.sh against the cluster, as the postgres user: the backup's path."""
+        hosts = ",".join("127.0.0.1" for _ in self.nodes)
+        ports = ",".join(str(m.pg_port) for m in self.nodes)
+        run = subprocess.run(
+            [
+                str(ROOT / "deploy" / "ha" / "backup.sh"),
+                f"host={hosts} port={ports} user=replicator target_session_attrs=read-write",
+                str(target),
+            ],
+            capture_output=True,
+            text=True,
+            user=self.uid,
+            group=self.gid,
+            extra_groups=[],
+            env={
+                "PATH": f"{PG_BIN}:/usr/bin:/bin",
+                "PGPASSWORD": self.replication_password,
+                "HOME": str(self.root),
+            },
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+        return Path(run.stdout.strip().splitlines()[-1])
+
+    def switch_wal(self) -> str:
+        """Close the current WAL segment and wait until the archive holds it: its name."""
+        import psycopg
+
+        primary = self.primary()
+        assert primary is not None
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=primary.pg_port,
+            user="postgres",
+            password=self.superuser_password,
+            dbname="postgres",
+            autocommit=True,
+        ) as connection:
+            row = connection.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
+            assert row is not None
+            segment = str(row[0])
+        assert self.archive is not None
+        wait_until((self.archive / segment).exists, f"WAL segment {segment} archived", 60)
+        return segment
 
     def start_member(self, member: Member) -> None:
         member.process = self._spawn(["patroni", str(self.root / f"{member.name}.yml")], f"{member.name}.out")

@@ -25,6 +25,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from scanner_app.local.device import load_device
 from scanner_app.store.checks import CheckStore
 from scanner_app.sync.backoff import Backoff
 from scanner_app.sync.client import HubUnavailable, Signed
@@ -34,6 +35,7 @@ from scanner_hub.keys import load_hub_keys
 from scanner_hub.service import Hub
 from tests.cli_helpers import cli
 from tests.ha_cluster import ClusterUnavailable, HaCluster, Member, free_port, missing_tools, wait_until
+from tests.hub_helpers import HubServer
 from tests.test_hub_sync import pinned_client, queue_checks
 
 pytestmark = [pytest.mark.ha, pytest.mark.slow, pytest.mark.postgres]
@@ -44,14 +46,14 @@ EXTRA = 100  # checks a scanner records after everything settled, sent through a
 BATCH = 50  # small batches: the sync lasts long enough to be interrupted, twice
 
 
-def cluster_or_skip() -> HaCluster:
+def cluster_or_skip(**options: Any) -> HaCluster:
     missing = missing_tools()
     if missing:
         message = f"the HA test needs {', '.join(missing)} (apt-get install patroni etcd-server)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
-    return HaCluster(members=2)
+    return HaCluster(**{"members": 2, **options})
 
 
 @pytest.fixture
@@ -340,3 +342,84 @@ def standby_rows(cluster: HaCluster, member: Member, expected: int) -> int:
     with contextlib.suppress(TimeoutError):
         return int(wait_until(lambda: count() == expected and expected, "the rejoined standby caught up", 60))
     return count()
+
+
+@contextlib.contextmanager
+def backup_directory() -> Iterator[Path]:
+    """Where the backup host keeps base backups and the WAL archive: owned by the postgres
+    user, outside every cluster's directory (it outlives the site)."""
+    import pwd
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="hub-backup-"))
+    account = pwd.getpwnam("postgres")
+    folder.chmod(0o755)
+    (folder / "wal").mkdir()
+    for path in (folder, folder / "wal"):
+        os.chown(path, account.pw_uid, account.pw_gid)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def open_store(data_dir: Path) -> CheckStore:
+    from scanner_app.app import App
+
+    return App(data_dir).open_store(purge=False)
+
+
+def sync_new_checks(data_dir: Path, count: int, hub_url: str) -> int:
+    """`count` more checks in the scanner's log, synced; what the relay queued again because
+    the hub held less than it had acknowledged."""
+    store = queue_checks(data_dir, count) if count else open_store(data_dir)
+    sync = relay_to(data_dir, store, hub_url)
+    resent = 0
+    for _ in range(20):
+        status = sync.cycle()
+        resent += status.resent_this_cycle
+        if status.queued == 0:
+            break
+    assert store.queued_count() == 0
+    sync.client.close()
+    store.close()
+    return resent
+
+
+def test_a_lost_site_is_restored_from_backup_and_scanners_resend_the_rest(tmp_path: Path) -> None:
+    """Base backup (deploy/ha/backup.sh) after 200 checks, 100 more archived in the WAL
+    archive, 100 more only in the lost cluster's last WAL segment; the whole site is lost.
+    A fresh cluster bootstrapped from the backup (deploy/ha/restore-base-backup.sh, archive
+    recovery) holds the first 300; the scanner, finding the hub behind what it acknowledged,
+    resends the last 100: 400, each once."""
+    keys = tmp_path / "hubkeys"
+    keys.mkdir()
+    data_dir = tmp_path / "scanner"
+    data_dir.mkdir()
+    with backup_directory() as backup:
+        site = cluster_or_skip(members=1, archive=backup / "wal")
+        with site, HubServer(site.url(), keys) as hub:
+            code = hub.hub.new_enrollment("KH-HA-BACKUP", "road")
+            run = cli("--data-dir", str(data_dir), "enroll", "--hub", hub.url, "--code", str(code))
+            assert run.code == 0, run.err
+            assert sync_new_checks(data_dir, 200, hub.url) == 0
+            base = site.base_backup(backup)
+            assert sync_new_checks(data_dir, 100, hub.url) == 0
+            site.switch_wal()  # 201..300 reach the archive
+            assert sync_new_checks(data_dir, 100, hub.url) == 0  # 301..400 do not
+        # the site is gone (every process killed, its disks removed); the backup host remains
+        restored = HaCluster(
+            members=1,
+            restore_from=(base, backup / "wal"),
+            hub_password=site.hub_password,
+            superuser_password=site.superuser_password,
+            replication_password=site.replication_password,
+            rewind_password=site.rewind_password,
+        )
+        with restored:
+            device_id = load_device(data_dir).device_id
+            assert rows_by_device(restored.url(user="postgres"))[device_id] == list(range(1, 301))
+            with HubServer(restored.url(), keys) as hub:
+                assert sync_new_checks(data_dir, 0, hub.url) == 100  # the scanner heals the hub
+            assert rows_by_device(restored.url(user="postgres"))[device_id] == list(range(1, 401))
