@@ -1,6 +1,6 @@
 """A Patroni cluster on loopback for the HA tests: one etcd and N PostgreSQL members, each
 Patroni member from deploy/ha/test/patroni.yml, all run as the unprivileged `postgres` user
-(PostgreSQL refuses root) in a directory it owns. Members can be killed the hard way (SIGKILL
+when the tests run as root (PostgreSQL refuses root), in a directory it owns. Members can be killed the hard way (SIGKILL
 to Patroni and to PostgreSQL's whole process group: the server is simply gone) and started
 again.
 
@@ -39,14 +39,24 @@ class ClusterUnavailable(Exception):
     `postgres` user)."""
 
 
+def run_as() -> tuple[int, int]:
+    """Who runs etcd, Patroni and PostgreSQL: the `postgres` user when we are root
+    (PostgreSQL refuses root), otherwise ourselves."""
+    if os.geteuid() != 0:
+        return os.geteuid(), os.getegid()
+    account = pwd.getpwnam(RUN_AS)
+    return account.pw_uid, account.pw_gid
+
+
 def missing_tools() -> list[str]:
     missing = [tool for tool in ("patroni", "etcd") if shutil.which(tool) is None]
     if not (PG_BIN / "postgres").exists():
         missing.append(str(PG_BIN / "postgres"))
-    try:
-        pwd.getpwnam(RUN_AS)
-    except KeyError:
-        missing.append(f"user {RUN_AS}")
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam(RUN_AS)
+        except KeyError:
+            missing.append(f"user {RUN_AS} (PostgreSQL does not run as root)")
     return missing
 
 
@@ -106,8 +116,7 @@ class HaCluster:
         self.nodes = [Member(f"pg{i + 1}", free_port(), free_port()) for i in range(self.members)]
         self.archive = self.archive or self.root / "wal-archive"
         self.etcd: subprocess.Popen[bytes] | None = None
-        account = pwd.getpwnam(RUN_AS)
-        self.uid, self.gid = account.pw_uid, account.pw_gid
+        self.uid, self.gid = run_as()
 
     # -- addresses -------------------------------------------------------------------------
 
@@ -140,7 +149,12 @@ class HaCluster:
         self.stop()
 
     def _own(self, path: Path) -> None:
-        os.chown(path, self.uid, self.gid)
+        if os.geteuid() == 0:
+            os.chown(path, self.uid, self.gid)
+
+    def _as_owner(self) -> dict[str, Any]:
+        """subprocess arguments that run a child as the cluster's owner (root switches)."""
+        return {"user": self.uid, "group": self.gid, "extra_groups": []} if os.geteuid() == 0 else {}
 
     def _spawn(self, argv: list[str], log_name: str) -> subprocess.Popen[bytes]:
         log = open(self.root / log_name, "ab")  # noqa: SIM115 - the child holds it
@@ -151,10 +165,8 @@ class HaCluster:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=self.root,
-                user=self.uid,
-                group=self.gid,
-                extra_groups=[],
                 start_new_session=True,
+                **self._as_owner(),
                 env={"PATH": f"{PG_BIN}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self.root)},
             )
         finally:
@@ -252,9 +264,7 @@ class HaCluster:
             ],
             capture_output=True,
             text=True,
-            user=self.uid,
-            group=self.gid,
-            extra_groups=[],
+            **self._as_owner(),
             env={
                 "PATH": f"{PG_BIN}:/usr/bin:/bin",
                 "PGPASSWORD": self.replication_password,

@@ -34,7 +34,15 @@ from scanner_hub.db import check_keys, checks
 from scanner_hub.keys import load_hub_keys
 from scanner_hub.service import Hub
 from tests.cli_helpers import cli
-from tests.ha_cluster import ClusterUnavailable, HaCluster, Member, free_port, missing_tools, wait_until
+from tests.ha_cluster import (
+    ClusterUnavailable,
+    HaCluster,
+    Member,
+    free_port,
+    missing_tools,
+    run_as,
+    wait_until,
+)
 from tests.hub_helpers import HubServer
 from tests.test_hub_sync import pinned_client, queue_checks
 
@@ -242,10 +250,11 @@ def test_the_hub_survives_its_primary_and_a_hub_process(cluster: HaCluster, tmp_
             lambda: acknowledged_count(scanners) >= acked_before + CHECKS // 5, "more checks synced", 120
         )
         talking = [h for h in hubs if h.url in talked_to(scanners)]
+        its_scanners = [s for s in scanners if talked_to([s]) == {talking[0].url}]
         at_hub_kill = time.monotonic()
         talking[0].kill()
         hub_recovery = wait_until(
-            lambda: first_after(scanners, at_hub_kill), "a batch accepted after the hub died", 60
+            lambda: first_after(its_scanners, at_hub_kill), "a batch accepted after the hub died", 60
         )
 
         # 3. every scanner drains
@@ -260,8 +269,10 @@ def test_the_hub_survives_its_primary_and_a_hub_process(cluster: HaCluster, tmp_
         print(
             f"\nHA chaos: {CHECKS} checks from {SCANNERS} scanners in {total:.1f} s; primary killed "
             f"after {acked_before} acknowledged: next accepted batch after {db_recovery:.1f} s; "
-            f"hub process killed: next accepted batch after {hub_recovery:.1f} s"
+            f"hub process killed: next accepted batch from its {len(its_scanners)} scanner(s) after "
+            f"{hub_recovery:.1f} s"
         )
+        assert_hubs_met_the_failover(tmp_path / "hub1.log", tmp_path / "hub2.log")
         assert_rejoined(cluster, new_primary, old_primary)
         mark("old primary rejoined")
         # 4. the killed hub process starts again (as systemd would): its fresh connections find
@@ -275,6 +286,13 @@ def test_the_hub_survives_its_primary_and_a_hub_process(cluster: HaCluster, tmp_
             hub.kill()
 
     assert_every_check_once(cluster, scanners, old_primary)
+
+
+def assert_hubs_met_the_failover(*logs: Path) -> None:
+    """The hubs' pools met the dead or read-only primary and answered 503 (resent later)
+    instead of failing: the path under test was taken."""
+    text = "".join(log.read_text(errors="replace") for log in logs)
+    assert "database unavailable" in text and "503 Service Unavailable" in text
 
 
 def assert_rejoined(cluster: HaCluster, new_primary: Member, old_primary: Member) -> None:
@@ -348,16 +366,15 @@ def standby_rows(cluster: HaCluster, member: Member, expected: int) -> int:
 def backup_directory() -> Iterator[Path]:
     """Where the backup host keeps base backups and the WAL archive: owned by the postgres
     user, outside every cluster's directory (it outlives the site)."""
-    import pwd
     import shutil
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="hub-backup-"))
-    account = pwd.getpwnam("postgres")
     folder.chmod(0o755)
     (folder / "wal").mkdir()
+    uid, gid = run_as()
     for path in (folder, folder / "wal"):
-        os.chown(path, account.pw_uid, account.pw_gid)
+        os.chown(path, uid, gid)
     try:
         yield folder
     finally:
