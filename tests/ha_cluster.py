@@ -29,7 +29,18 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "ha" / "test" / "patroni.yml"
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _pg_bin() -> Path:
+    """The newest PostgreSQL server installed the Debian way (15 on this machine)."""
+    found = sorted(
+        (p for p in Path("/usr/lib/postgresql").glob("*/bin") if (p / "postgres").exists()),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+    )
+    return found[-1] if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 RUN_AS = "postgres"
 HUB_USER, HUB_DB = "hub", "hub"
 
@@ -219,6 +230,7 @@ class HaCluster:
             REST_PORT=member.rest_port,
             PG_PORT=member.pg_port,
             ETCD_PORT=self.etcd_port,
+            PG_BIN=PG_BIN,
             ARCHIVE=self.archive,
             SUPERUSER_PASSWORD=self.superuser_password,
             REPLICATION_PASSWORD=self.replication_password,
