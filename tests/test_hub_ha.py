@@ -46,7 +46,7 @@ from tests.ha_cluster import (
 from tests.hub_helpers import HubServer
 from tests.test_hub_sync import pinned_client, queue_checks
 
-pytestmark = [pytest.mark.ha, pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.ha, pytest.mark.slow]
 
 SCANNERS = 4
 CHECKS = 10_000
