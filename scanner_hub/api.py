@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from scanner_app.core.wire import HUB_TIME_HEADER, NONCE_HEADER, SIGNED_HEADER, encode_envelope
 from scanner_hub.ingest import IngestRefused
 from scanner_hub.limits import BodyLimit, RateLimiter
-from scanner_hub.service import Hub
+from scanner_hub.service import FAILOVER_RETRY_AFTER, Hub
 
 DEFAULT_BODY_LIMIT = 8 * 1024 * 1024
 DEVICE_ID = r"^[A-Za-z0-9._-]{3,64}$"
@@ -97,7 +97,11 @@ def create_app(
 
     @app.exception_handler(IngestRefused)
     async def refused(_: Request, error: IngestRefused) -> JSONResponse:
-        return AsciiJSONResponse({"problem": error.problem, "detail": error.detail}, status_code=error.status)
+        # 503 (the database is changing primaries): nothing was acknowledged; resend soon
+        headers = {"Retry-After": str(FAILOVER_RETRY_AFTER)} if error.status == 503 else None
+        return AsciiJSONResponse(
+            {"problem": error.problem, "detail": error.detail}, status_code=error.status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -127,7 +131,10 @@ def create_app(
     @app.post(
         "/v1/batches",
         response_model=Envelope,
-        responses={409: {"description": "a gap: the signed receipt names the seq the hub expects"}},
+        responses={
+            409: {"description": "a gap: the signed receipt names the seq the hub expects"},
+            503: {"description": "the database is changing primaries: nothing stored, resend later"},
+        },
     )
     async def batches(batch: Batch, request: Request) -> Any:
         raw = await request.json()  # the signature covers the body as sent, not as parsed

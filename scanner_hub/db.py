@@ -30,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from scanner_app.core.record import RECORD, FieldSpec
 
@@ -156,6 +157,23 @@ def is_postgres(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+# SQLSTATEs that mean "this server cannot take the write now, another one will": a standby
+# (read only), a server shutting down or starting up, a connection that broke (class 08).
+_FAILOVER_STATES = {"25006", "57P01", "57P02", "57P03"}
+
+
+def database_gone(error: BaseException) -> bool:
+    """Did this database error come from losing the primary (a failover, a restart, a
+    broken connection) rather than from the request? Then the same request succeeds later,
+    on a new connection, probably to another member of the cluster."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated or isinstance(error, OperationalError):
+        return True
+    state = getattr(error.orig, "sqlstate", None) or ""
+    return state in _FAILOVER_STATES or state.startswith("08")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -178,6 +196,10 @@ def make_engine(url: str) -> Engine:
         def _no_implicit_begin(connection, _record):  # type: ignore[no-untyped-def]
             connection.isolation_level = None
     else:
+        # A cluster is named by all its members in one URL (`?host=a:5432&host=b:5432&
+        # target_session_attrs=read-write`): each new connection goes to the current
+        # primary. pre_ping drops a pooled connection to a server that went away; the hub
+        # drops the whole pool when a statement meets a failover (service.py).
         engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     return engine
 

@@ -12,15 +12,17 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import x25519
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from scanner_app.core.bundle import open_bundle
 from scanner_app.core.policy import CHECKPOINT_TYPES
@@ -40,6 +42,7 @@ from scanner_app.core.wire import (
 from scanner_hub.db import (
     bundles,
     create_schema,
+    database_gone,
     devices,
     enrollments,
     ensure_partitions,
@@ -55,6 +58,19 @@ from scanner_hub.ingest import (
     partition_days,
 )
 from scanner_hub.keys import HubKeys
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+FAILOVER_RETRY_AFTER = 2  # seconds a scanner waits after "database unavailable"
+
+
+class DatabaseUnavailable(IngestRefused):
+    """The database lost its primary mid-request (a failover): nothing was acknowledged;
+    the scanner resends the same request later (HTTP 503 with Retry-After)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(503, "database_unavailable", detail)
+
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over a phone
 
@@ -112,6 +128,24 @@ class Hub:
         }
         return sign_answer(self.keys.identity_key, payload)
 
+    def _database(self, work: Callable[[], T], *, idempotent: bool) -> T:
+        """Run `work` against the current primary. When the database was lost under it (a
+        failover), every pooled connection is dropped (they lead to the old primary); an
+        idempotent request is tried once more at once on a fresh connection (the new primary
+        may already be there), anything else is refused as unavailable, to be resent."""
+        attempts = 2 if idempotent else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return work()
+            except DBAPIError as exc:
+                if not database_gone(exc):
+                    raise
+                log.warning("database unavailable (attempt %d): %s", attempt, str(exc).splitlines()[0])
+                self.engine.dispose()
+                if attempt == attempts:
+                    raise DatabaseUnavailable("the database is changing primaries: resend later") from exc
+        raise AssertionError("unreachable")
+
     # -- enrollment ------------------------------------------------------------------------
 
     def new_enrollment(self, checkpoint_id: str, checkpoint_type: str, days: int = 7) -> EnrollmentCode:
@@ -152,6 +186,26 @@ class Hub:
         except ValueError as exc:
             raise IngestRefused(422, "bad_seal_key", "the device's sealing key is not an X25519 key") from exc
         device_id, now = str(body["device_id"]), self.now()
+        claimed = self._database(lambda: self._claim(body, device_id, device_seal, now), idempotent=False)
+        envelope = self.sign(
+            "enrollment",
+            body.get("nonce"),
+            device_id,
+            checkpoint_id=claimed[0],
+            checkpoint_type=claimed[1],
+            hub_urls=list(self.config.public_urls),
+            tls_sha256=self.config.tls_sha256,
+            seal_public_key=self.keys.seal_public.hex(),
+            day_keys=self.sealed_day_keys(device_seal),
+            recovery=seal_json(device_seal, {"code": self.recovery_code(device_id)}, RECOVERY_INFO),
+        )
+        identity = base64.b64encode(public_key_raw(self.keys.identity_public)).decode()
+        return {"hub_identity": identity, "answer": envelope}
+
+    def _claim(
+        self, body: Mapping[str, Any], device_id: str, device_seal: x25519.X25519PublicKey, now: datetime
+    ) -> tuple[str, str]:
+        """The code used once, atomically, and the device stored: (checkpoint id, type)."""
         with self.engine.begin() as connection:
             taken = connection.execute(
                 select(devices.c.device_id).where(devices.c.device_id == device_id)
@@ -180,20 +234,7 @@ class Hub:
                     seal_public_key=public_key_raw_x(device_seal).hex(),
                 )
             )
-        envelope = self.sign(
-            "enrollment",
-            body.get("nonce"),
-            device_id,
-            checkpoint_id=claimed[0],
-            checkpoint_type=claimed[1],
-            hub_urls=list(self.config.public_urls),
-            tls_sha256=self.config.tls_sha256,
-            seal_public_key=self.keys.seal_public.hex(),
-            day_keys=self.sealed_day_keys(device_seal),
-            recovery=seal_json(device_seal, {"code": self.recovery_code(device_id)}, RECOVERY_INFO),
-        )
-        identity = base64.b64encode(public_key_raw(self.keys.identity_public)).decode()
-        return {"hub_identity": identity, "answer": envelope}
+        return str(claimed[0]), str(claimed[1])
 
     # -- devices ---------------------------------------------------------------------------
 
@@ -232,6 +273,9 @@ class Hub:
         return bundle.sequence
 
     def latest_bundle(self) -> tuple[bytes, str, int] | None:
+        return self._database(self._latest_bundle, idempotent=True)
+
+    def _latest_bundle(self) -> tuple[bytes, str, int] | None:
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(bundles.c.data, bundles.c.etag, bundles.c.sequence)
@@ -251,6 +295,9 @@ class Hub:
         """Authenticate first (reads only), then create the partitions the batch's days need
         (only days inside the window), then store in one transaction."""
         now = self.now()
+        return self._database(lambda: self._ingest(batch, now), idempotent=True)  # by (device, seq)
+
+    def _ingest(self, batch: Mapping[str, Any], now: datetime) -> IngestResult:
         if is_postgres(self.engine):  # partition DDL runs in its own transaction, after the check
             with self.engine.connect() as connection:
                 authenticate(connection, batch)
@@ -264,8 +311,12 @@ class Hub:
 
     def head(self, request: Mapping[str, Any]) -> dict[str, str]:
         """The device's high-water mark, signed, for a request the device signed."""
-        with self.engine.connect() as connection:
-            row = authenticate(connection, request)
+
+        def read() -> Mapping[str, Any]:
+            with self.engine.connect() as connection:
+                return authenticate(connection, request)
+
+        row = self._database(read, idempotent=True)
         return self.sign(
             "head",
             request.get("nonce"),
