@@ -1,0 +1,270 @@
+"""The district console in a real browser: Playwright driving Debian's Chromium (launched by
+its executable path; nothing downloaded), against a real hub over TLS, with checks synced by
+real scanners enrolled in two wards. One browser per module."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from scanner_app.core.pseudonym import DEFAULT_ZONE
+from scanner_hub.cli import main as hub_main
+from scanner_hub.console import auth
+from scanner_hub.db import checks
+from scanner_hub.rollups import is_shared
+from tests.cli_helpers import cli
+from tests.hub_helpers import HubServer
+from tests.test_hub_sync import queue_checks, relay
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI", "").lower() != "true",
+        reason="no Chromium (apt-get install chromium)",
+    ),
+]
+CITY_PW, WARD_PW = "city-password-1", "ward-password-1"
+
+
+def _week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def scanner(hub: HubServer, folder: Path, checkpoint: str, ward: str, count: int) -> str:
+    """A real scanner enrolled at `checkpoint` (in `ward`), `count` checks synced to the hub."""
+    from scanner_app.local.device import load_device
+
+    folder.mkdir()
+    code = hub.hub.new_enrollment(checkpoint, "road", ward=ward)
+    run = cli("--data-dir", str(folder), "enroll", "--hub", hub.url, "--code", str(code))
+    assert run.code == 0, run.err
+    store = queue_checks(folder, count)
+    sync = relay(folder, store)
+    status = sync.cycle()
+    assert status.queued == 0
+    sync.client.close()
+    store.close()
+    return load_device(folder).device_id
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp("district")
+    keys = root / "hubkeys"
+    keys.mkdir()
+    with HubServer(f"sqlite:///{root / 'hub.db'}", keys, tls=True) as hub:
+        now = hub.hub.now()
+        auth.add_user(hub.hub.engine, "city", "city", None, CITY_PW, now)
+        auth.add_user(hub.hub.engine, "nghia", "ward", "cam-nghia", WARD_PW, now)
+        devices = {
+            "KH-CN-01": scanner(hub, root / "s1", "KH-CN-01", "cam-nghia", 23),
+            "KH-BN-01": scanner(hub, root / "s2", "KH-BN-01", "ba-ngoi", 17),
+        }
+        yield {"hub": hub, "root": root, "devices": devices, "keys": keys}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        ignore_https_errors=True, accept_downloads=True, viewport={"width": 1366, "height": 768}
+    )
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page: Any, base: str, name: str, password: str) -> Any:
+    page.goto(f"{base}/console/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    return page
+
+
+def sheet_rows(path: Path, title: str) -> list[list[Any]]:
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return [list(r) for r in workbook[title].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def hub_rows(hub: HubServer, ward_devices: list[str] | None = None) -> list[dict[str, Any]]:
+    with hub.hub.engine.connect() as connection:
+        rows = [dict(r) for r in connection.execute(select(checks)).mappings()]
+    return [r for r in rows if ward_devices is None or r["device_id"] in ward_devices]
+
+
+def test_log_in_and_see_today_with_synced_checks(district: dict[str, Any], page: Any) -> None:
+    hub = district["hub"]
+    log_in(page, hub.url, "city", CITY_PW)
+    assert page.url.endswith("/console/today")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "__Host-console-session")
+    assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    rows = hub_rows(hub)
+    assert len(rows) == 40
+    assert page.inner_text("#total-checks") == str(len(rows))
+    wards = page.inner_text("#wards")
+    assert "Phường Cam Nghĩa" in wards and "Phường Ba Ngòi" in wards
+    table = page.inner_text("#checkpoints")
+    for checkpoint, device in district["devices"].items():
+        assert checkpoint in table and device in table
+    assert "Bình thường" in table  # just synced: not silent, right clock
+    # the self-report reached the hub: queued 0, its version, a clock offset measured
+    assert re.search(r"\b0\.1\.0\b", table)
+    page.click("text=English")
+    assert "Today's checks by ward" in page.inner_text("h1")
+
+
+def test_weekly_xlsx_and_pdf_totals_equal_the_hub_rows(
+    district: dict[str, Any], page: Any, tmp_path: Path
+) -> None:
+    hub = district["hub"]
+    rows = hub_rows(hub)
+    today = datetime.now(UTC).astimezone(DEFAULT_ZONE).date()
+    in_week = [
+        r
+        for r in rows
+        if _week(datetime.fromisoformat(r["wall_time"]).astimezone(DEFAULT_ZONE).date()) == _week(today)
+    ]
+    log_in(page, hub.url, "city", CITY_PW)
+    page.goto(f"{hub.url}/console/week")
+    with page.expect_download() as xlsx_download:
+        page.click("#xlsx")
+    xlsx = tmp_path / "week.xlsx"
+    xlsx_download.value.save_as(xlsx)
+    values = sheet_rows(xlsx, _week(today))
+    header, grand = values[0], values[-1]
+    assert grand[0] == "Cả thành phố"
+    assert grand[2] == len(in_week)
+    for key, label in (("allow", "Cho qua"), ("deny", "Từ chối"), ("manual", "Kiểm tra thủ công")):
+        assert grand[header.index(label)] == sum(1 for r in in_week if r["decision"] == key)
+    for key, label in (("green", "Xanh"), ("yellow", "Vàng"), ("red", "Đỏ")):
+        assert grand[header.index(label)] == sum(1 for r in in_week if r["colour"] == key)
+    assert grand[header.index("Nghi dùng chung mã")] == sum(1 for r in in_week if is_shared(r))
+    with page.expect_download() as pdf_download:
+        page.click("#pdf")
+    pdf = tmp_path / "week.pdf"
+    pdf_download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        import subprocess
+
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        day_total = next(line for line in text.splitlines() if line.strip().startswith("Tổng "))
+        assert day_total.split()[1] == str(len(in_week))
+        ward_total = next(line for line in text.splitlines() if line.strip().startswith("Cả thành phố "))
+        assert ward_total.split()[3] == str(len(in_week))
+        assert "Người lập báo cáo" in text
+    # the scheduled report says the same
+    out = tmp_path / "cli.xlsx"
+    code = hub_main(
+        [
+            "--data-dir",
+            str(district["keys"]),
+            "report",
+            "--db",
+            str(hub.hub.engine.url),
+            "--week",
+            _week(today),
+            "--format",
+            "xlsx",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    cli_values = sheet_rows(out, _week(today))
+    assert cli_values == values
+
+
+def test_a_ward_user_sees_its_ward_only_and_gets_403_elsewhere(district: dict[str, Any], page: Any) -> None:
+    hub = district["hub"]
+    log_in(page, hub.url, "nghia", WARD_PW)
+    table = page.inner_text("#checkpoints")
+    assert "KH-CN-01" in table and "KH-BN-01" not in table
+    assert page.inner_text("#total-checks") == "23"
+    ok = page.goto(f"{hub.url}/console/checkpoints/KH-CN-01")
+    assert ok is not None and ok.status == 200
+    answer = page.goto(f"{hub.url}/console/checkpoints/KH-BN-01")  # another ward's, by editing the URL
+    assert answer is not None and answer.status == 403
+    assert "KH-BN-01" not in page.inner_text("main")
+    answer = page.goto(f"{hub.url}/console/week?ward=ba-ngoi")
+    assert answer is not None and answer.status == 403
+    answer = page.goto(f"{hub.url}/console/week/{_week(date.today())}.xlsx?ward=ba-ngoi")
+    assert answer is not None and answer.status == 403
+    page.goto(f"{hub.url}/console/devices")
+    assert district["devices"]["KH-BN-01"] not in page.inner_text("#devices")
+
+
+def test_a_form_without_its_csrf_token_is_refused(district: dict[str, Any], page: Any) -> None:
+    hub = district["hub"]
+    victim = district["devices"]["KH-BN-01"]
+    log_in(page, hub.url, "city", CITY_PW)
+    page.goto(f"{hub.url}/console/devices")
+    form = f"form[action='/console/devices/{victim}/revoke']"
+    page.eval_on_selector(f"{form} input[name=csrf]", "e => e.remove()")
+    with page.expect_navigation():
+        page.click(f"{form} button")
+    assert "Biểu mẫu đã hết hạn" in page.content()
+    page.goto(f"{hub.url}/console/devices")
+    page.eval_on_selector(f"{form} input[name=csrf]", "e => e.value = 'forged-token'")
+    with page.expect_response(lambda r: "/revoke" in r.url) as answer:
+        page.click(f"{form} button")
+    assert answer.value.status == 403
+    assert all(d["revoked_at"] is None for d in hub.hub.device_list())
+
+
+def test_six_wrong_passwords_slow_the_login(tmp_path: Path, browser: Any) -> None:
+    keys = tmp_path / "hubkeys"
+    keys.mkdir()
+    with HubServer(f"sqlite:///{tmp_path / 'hub.db'}", keys, tls=True) as hub:
+        clock = [datetime.now(UTC)]
+        hub.hub.now = lambda: clock[0]  # type: ignore[method-assign]
+        auth.add_user(hub.hub.engine, "city", "city", None, CITY_PW, clock[0])
+        context = browser.new_context(ignore_https_errors=True)
+        page = context.new_page()
+        statuses = []
+        for _ in range(6):
+            page.goto(f"{hub.url}/console/login")
+            page.fill("input[name=name]", "city")
+            page.fill("input[name=password]", "wrong-password")
+            with page.expect_response(
+                lambda r: r.url.endswith("/console/login") and r.request.method == "POST"
+            ) as answer:
+                page.click("button[type=submit]")
+            statuses.append(answer.value.status)
+        assert statuses == [401] * 5 + [429]
+        assert "Vui lòng thử lại sau" in page.content()
+        page.fill("input[name=name]", "city")
+        page.fill("input[name=password]", CITY_PW)  # the right password waits too
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.click("button[type=submit]")
+        assert answer.value.status == 429
+        clock[0] += timedelta(minutes=1)
+        log_in(page, hub.url, "city", CITY_PW)
+        assert page.url.endswith("/console/today")
+        context.close()
