@@ -177,7 +177,8 @@ device_status = Table(  # what each scanner reported of itself with its last sig
     metadata,
     Column("device_id", String(64), primary_key=True),
     Column("reported_at", DateTime(timezone=True), nullable=False),
-    Column("queued", Integer),
+    Column("queued", Integer),  # as the device reported it, before the cycle's batches
+    Column("head_at_report", BigInteger),  # the hub's head for the device then: queued shrinks as seqs arrive
     Column("bundle_sequence", Integer),
     Column("clock_offset_seconds", Float),
     Column("app_version", String(32)),

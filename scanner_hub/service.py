@@ -278,7 +278,9 @@ class Hub:
             row = authenticate(connection, request)
         if isinstance(request.get("status"), Mapping):
             with self.engine.begin() as connection:
-                record_status(connection, str(row["device_id"]), request["status"], self.now())
+                record_status(
+                    connection, str(row["device_id"]), row["head_seq"], request["status"], self.now()
+                )
         return self.sign(
             "head",
             request.get("nonce"),

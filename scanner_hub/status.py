@@ -43,8 +43,11 @@ def _small_int(value: object) -> int | None:
     return value if type(value) is int and 0 <= value < 2**31 else None
 
 
-def record_status(connection: Connection, device_id: str, status: Mapping[str, Any], now: datetime) -> None:
-    """Keep a device's self-report; anything malformed in it is dropped, never stored."""
+def record_status(
+    connection: Connection, device_id: str, head_seq: int | None, status: Mapping[str, Any], now: datetime
+) -> None:
+    """Keep a device's self-report; anything malformed in it is dropped, never stored.
+    `head_seq`: what the hub held of the device then (the queue shrinks as records arrive)."""
     device_time = parse_time(str(status.get("device_time")))
     offset = (device_time - now).total_seconds() if device_time is not None else None
     if offset is not None and not math.isfinite(offset):
@@ -53,6 +56,7 @@ def record_status(connection: Connection, device_id: str, status: Mapping[str, A
     row = {
         "reported_at": now,
         "queued": _small_int(status.get("queued")),
+        "head_at_report": head_seq,
         "bundle_sequence": _small_int(status.get("bundle_sequence")),
         "clock_offset_seconds": offset,
         "app_version": clean_text(version, 32) if isinstance(version, str) else None,

@@ -4,6 +4,7 @@ real scanners enrolled in two wards. One browser per module."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ from scanner_hub.console import auth
 from scanner_hub.db import checks
 from scanner_hub.rollups import is_shared
 from tests.cli_helpers import cli
-from tests.hub_helpers import HubServer
+from tests.hub_helpers import HubServer, postgres_database
 from tests.test_hub_sync import queue_checks, relay
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -58,12 +59,24 @@ def scanner(hub: HubServer, folder: Path, checkpoint: str, ward: str, count: int
     return load_device(folder).device_id
 
 
-@pytest.fixture(scope="module")
-def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def district(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("district")
     keys = root / "hubkeys"
     keys.mkdir()
-    with HubServer(f"sqlite:///{root / 'hub.db'}", keys, tls=True) as hub:
+    with contextlib.ExitStack() as stack:
+        url = (
+            f"sqlite:///{root / 'hub.db'}"
+            if request.param == "sqlite"
+            else stack.enter_context(postgres_database())
+        )
+        yield from _district(url, root, keys)
+
+
+def _district(url: str, root: Path, keys: Path) -> Iterator[dict[str, Any]]:
+    with HubServer(url, keys, tls=True) as hub:
         now = hub.hub.now()
         auth.add_user(hub.hub.engine, "city", "city", None, CITY_PW, now)
         auth.add_user(hub.hub.engine, "nghia", "ward", "cam-nghia", WARD_PW, now)
@@ -150,6 +163,9 @@ def test_weekly_xlsx_and_pdf_totals_equal_the_hub_rows(
     ]
     log_in(page, hub.url, "city", CITY_PW)
     page.goto(f"{hub.url}/console/week")
+    shown = page.inner_text("#week tfoot").split()
+    assert shown[1] == str(len(in_week))  # "Tổng", then the checks
+    assert page.locator("#matrix tfoot td").all_inner_texts()[7] == str(len(in_week))  # after 7 days
     with page.expect_download() as xlsx_download:
         page.click("#xlsx")
     xlsx = tmp_path / "week.xlsx"

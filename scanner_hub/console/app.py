@@ -364,8 +364,18 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
             page="week",
             report=report,
             chart=chart,
-            header=reports.header(lang),
-            rows=reports.table_rows(report, lang),
+            day_rows=[(d, report.day_total(d)) for d in report.days],
+            matrix=[
+                (
+                    w,
+                    name,
+                    [report.cells.get((w, d), queries.Counts()).checks for d in report.days],
+                    report.ward_total(w),
+                )
+                for w, name in report.wards
+            ]
+            if scope.ward is None
+            else [],
             ward=scope.ward or "",
             wards=queries.ward_list(engine, scope_of(session)),
             previous=reports.week_name(monday - timedelta(days=7)),

@@ -130,7 +130,7 @@ def counts_by_ward_day(
         _ward_of_rollup(r)
         .add_columns(r.c.day, r.c.decision, r.c.colour, func.sum(r.c.n), func.sum(r.c.shared))
         .where(r.c.day >= first, r.c.day <= last)
-        .group_by(func.coalesce(checkpoints.c.ward_id, literal(NO_WARD)), r.c.day, r.c.decision, r.c.colour)
+        .group_by(checkpoints.c.ward_id, r.c.day, r.c.decision, r.c.colour)
     )
     out: dict[tuple[str, date], Counts] = {}
     with engine.connect() as connection:
@@ -184,6 +184,7 @@ def device_rows(
             func.coalesce(checkpoints.c.ward_id, literal(NO_WARD)).label("ward_id"),
             device_status.c.reported_at,
             device_status.c.queued,
+            device_status.c.head_at_report,
             device_status.c.bundle_sequence,
             device_status.c.clock_offset_seconds,
             device_status.c.app_version,
@@ -209,6 +210,9 @@ def device_rows(
     with engine.connect() as connection:
         for raw in connection.execute(query).mappings():
             row = dict(raw)
+            if row["queued"] is not None:  # what the device still holds: its report, less what arrived since
+                arrived = (row["head_seq"] or 0) - (row["head_at_report"] or 0)
+                row["queued"] = max(0, row["queued"] - max(arrived, 0))
             seen = _aware(row["last_seen_at"], now)
             row["silent"] = (
                 row["revoked_at"] is None and opening and (seen is None or now - seen > SILENT_AFTER)
@@ -304,7 +308,7 @@ def shared_by_checkpoint(engine: Engine, scope: Scope, first: date, last: date) 
         )
         .select_from(r.outerjoin(checkpoints, checkpoints.c.checkpoint_id == r.c.checkpoint_id))
         .where(r.c.day >= first, r.c.day <= last)
-        .group_by(r.c.checkpoint_id, func.coalesce(checkpoints.c.ward_id, literal(NO_WARD)))
+        .group_by(r.c.checkpoint_id, checkpoints.c.ward_id)
         .having(func.sum(r.c.shared) > 0)
         .order_by(func.sum(r.c.shared).desc())
     )
