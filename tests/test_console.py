@@ -251,7 +251,7 @@ def test_a_form_without_its_csrf_token_is_refused(district: dict[str, Any], page
     with page.expect_response(lambda r: "/revoke" in r.url) as answer:
         page.click(f"{form} button")
     assert answer.value.status == 403
-    assert all(d["revoked_at"] is None for d in hub.hub.device_list())
+    assert next(d for d in hub.hub.device_list() if d["device_id"] == victim)["revoked_at"] is None
 
 
 def test_six_wrong_passwords_slow_the_login(tmp_path: Path, browser: Any) -> None:
@@ -284,3 +284,74 @@ def test_six_wrong_passwords_slow_the_login(tmp_path: Path, browser: Any) -> Non
         log_in(page, hub.url, "city", CITY_PW)
         assert page.url.endswith("/console/today")
         context.close()
+
+
+def test_a_code_made_in_the_page_enrolls_a_real_scanner_in_that_ward(
+    district: dict[str, Any], page: Any
+) -> None:
+    hub = district["hub"]
+    log_in(page, hub.url, "nghia", WARD_PW)
+    page.goto(f"{hub.url}/console/devices")
+    page.fill("input[name=checkpoint_id]", "KH-CN-09")
+    with page.expect_navigation():
+        page.click("form.grid button")
+    assert page.locator("#made-code").count() == 1, page.inner_text("main")
+    code = page.inner_text("#made-code").strip()
+    assert page.locator(".qr svg").count() == 1  # the enrollment link as a QR code
+    folder = district["root"] / f"s-page-{code[:4]}"
+    folder.mkdir()
+    run = cli("--data-dir", str(folder), "enroll", "--hub", hub.url, "--code", code)
+    assert run.code == 0, run.err
+    page.goto(f"{hub.url}/console/today")
+    assert "KH-CN-09" in page.inner_text("#checkpoints")  # in the ward's own list, never silent-less
+    # a ward team cannot take another ward's checkpoint by naming it
+    page.goto(f"{hub.url}/console/devices")
+    page.fill("input[name=checkpoint_id]", "KH-BN-01")
+    with page.expect_response(lambda r: r.url.endswith("/console/devices/codes")) as answer:
+        page.click("form.grid button")
+    assert answer.value.status == 403
+
+
+def test_a_ward_revokes_its_own_devices_only_and_everything_is_audited(
+    district: dict[str, Any], page: Any
+) -> None:
+    from scanner_hub.db import audit
+
+    hub = district["hub"]
+    own, other = district["devices"]["KH-CN-01"], district["devices"]["KH-BN-01"]
+    log_in(page, hub.url, "nghia", WARD_PW)
+    page.goto(f"{hub.url}/console/devices")
+    form = f"form[action='/console/devices/{own}/revoke']"
+    # the same form, pointed at another ward's device (a valid CSRF token): refused in SQL
+    handle = page.query_selector(form)
+    assert handle is not None
+    handle.evaluate(f"f => f.action = '/console/devices/{other}/revoke'")
+    with page.expect_navigation(), page.expect_response(lambda r: "/revoke" in r.url) as answer:
+        handle.eval_on_selector("button", "b => b.click()")
+    assert answer.value.status == 403
+    page.goto(f"{hub.url}/console/devices")
+    page.fill(f"{form} input[name=reason]", "lost at the market")
+    with page.expect_navigation():
+        page.click(f"{form} button")
+    states = {d["device_id"]: d for d in hub.hub.device_list()}
+    assert states[own]["revoked_reason"] == "lost at the market"
+    assert states[other]["revoked_at"] is None
+    answer = page.request.post(
+        f"{hub.url}/console/trust/publish",
+        multipart={"csrf": "x", "bundle": {"name": "b.cose", "mimeType": "application/cose", "buffer": b"x"}},
+    )
+    assert answer.status == 403
+    assert page.request.get(f"{hub.url}/console/week/{_week(date.today())}.xlsx").status == 200
+    assert page.request.get(f"{hub.url}/console/checkpoints/KH-BN-01").status == 403
+    with hub.hub.engine.connect() as connection:
+        rows = [dict(r) for r in connection.execute(select(audit)).mappings()]
+    done = {(r["user_name"], r["action"], r["outcome"]) for r in rows}
+    assert {
+        ("nghia", "login", "ok"),
+        ("nghia", "view", "ok"),
+        ("nghia", "revoke", "ok"),
+        ("nghia", "revoke", "refused"),
+    } <= done
+    assert ("nghia", "download", "ok") in done
+    assert ("nghia", "publish", "refused") in done or ("nghia", "csrf", "refused") in done
+    assert ("nghia", "view", "refused") in done  # the other ward's checkpoint, by URL
