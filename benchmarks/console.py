@@ -1,7 +1,8 @@
 """The district console at city scale: 10 million checks from 500 devices in PostgreSQL (28
 days ending today, 15 wards), and a small district (20 devices, 100,000 checks) in SQLite.
-Prints the median of 5 for the Today page, the Week page and the weekly XLSX, each a full
-request through the hub's app (session, SQL, template or workbook).
+Prints the median of 5 for the Today page, a Checkpoint page, the Week page and the weekly
+XLSX and PDF (last week: seven full days), each a full request through the hub's app
+(session, SQL, template or document, the audit row).
 
 The PostgreSQL data is built once into a kept database (`console_bench`), with
 INSERT ... SELECT generate_series per daily partition, then the rollups in SQL
@@ -187,8 +188,8 @@ def measure(url: str, keys: Path, repeats: int = 5) -> list[float]:
     from fastapi.testclient import TestClient
 
     hub = Hub.open(url, load_hub_keys(keys), HubConfig())
-    week = datetime.now(UTC).astimezone(hub.config.day_zone).date().isocalendar()
-    name = f"{week[0]}-W{week[1]:02d}"
+    last_week = (datetime.now(UTC).astimezone(hub.config.day_zone) - timedelta(days=7)).date().isocalendar()
+    name = f"{last_week[0]}-W{last_week[1]:02d}"  # a full week of data
     with TestClient(create_app(hub), base_url="https://testserver") as client:
         page = client.get("/console/login")
         token = client.cookies.get("__Host-console-login")
@@ -200,7 +201,13 @@ def measure(url: str, keys: Path, repeats: int = 5) -> list[float]:
         assert answer.status_code == 303, answer.text[:300]
         assert page.status_code == 200
         medians = []
-        for path in ("/console/today", "/console/week", f"/console/week/{name}.xlsx"):
+        for path in (
+            "/console/today",
+            "/console/checkpoints/KH-0007",
+            f"/console/week?week={name}",
+            f"/console/week/{name}.xlsx",
+            f"/console/week/{name}.pdf",
+        ):
             client.get(path)  # warm: templates compiled, connections open
             times = []
             for _ in range(repeats):
@@ -239,18 +246,16 @@ def main() -> None:
         print(f"built in {built:.0f} s")
     else:
         print("using the kept database console_bench (--rebuild to make it again)")
-    today, week, xlsx = measure(PG_URL, keys)
-    results.append([f"PostgreSQL, {args.rows:,} checks, {args.devices} devices", today, week, xlsx])
+    results.append([f"PostgreSQL, {args.rows:,} checks, {args.devices} devices", *measure(PG_URL, keys)])
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "hub.db"
             built = build_sqlite(path, 100_000, 20, keys)
             print(f"SQLite small district built in {built:.0f} s")
-            today, week, xlsx = measure(f"sqlite:///{path}", keys)
-            results.append(["SQLite, 100,000 checks, 20 devices", today, week, xlsx])
+            results.append(["SQLite, 100,000 checks, 20 devices", *measure(f"sqlite:///{path}", keys)])
     print(
         table(
-            ["data", "Today page", "Week page", "weekly XLSX"],
+            ["data", "Today page", "Checkpoint page", "Week page", "weekly XLSX", "weekly PDF"],
             [[r[0], *(f"{v * 1000:.0f} ms" for v in r[1:])] for r in results],
         )
     )

@@ -18,13 +18,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from scanner_app.core.pseudonym import DEFAULT_ZONE
+from scanner_app.devkit.catalog import demo_cards
 from scanner_hub.cli import main as hub_main
 from scanner_hub.console import auth
 from scanner_hub.db import checks
 from scanner_hub.rollups import is_shared
 from tests.cli_helpers import cli
 from tests.hub_helpers import HubServer, postgres_database
-from tests.test_hub_sync import queue_checks, relay
+from tests.test_hub_sync import NOW, ShiftedClock, relay
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 pytestmark = [
@@ -42,16 +43,48 @@ def _week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def scanner(hub: HubServer, folder: Path, checkpoint: str, ward: str, count: int) -> str:
-    """A real scanner enrolled at `checkpoint` (in `ward`), `count` checks synced to the hub."""
+CARDS = [c.text for c in demo_cards(NOW)]  # the same cards shown at every checkpoint
+
+
+def queue_cards(data_dir: Path, count: int) -> Any:
+    """`count` real decisions in the scanner's log, of the shared CARDS, 0.3 s apart from an
+    hour ago: a card seen here and at another checkpoint within seconds."""
+    from scanner_app.app import App
+
+    app = App(data_dir)
+    store = app.open_store(purge=False)
+    checker, station = app.checker(), app.station()
+    results = [(checker.check(text, NOW), text) for text in CARDS]
+    start = datetime.now(UTC) - timedelta(hours=1)
+    for number in range(count):
+        result, text = results[number % len(results)]
+        store.record(
+            result,
+            text,
+            station,
+            wall_time=start + timedelta(milliseconds=300 * number),
+            monotonic=float(number),
+        )
+    return store
+
+
+def scanner(
+    hub: HubServer, folder: Path, checkpoint: str, ward: str, count: int, shift: timedelta | None = None
+) -> str:
+    """A real scanner enrolled at `checkpoint` (in `ward`), `count` checks synced to the hub
+    (its clock `shift`ed, if given)."""
     from scanner_app.local.device import load_device
 
     folder.mkdir()
     code = hub.hub.new_enrollment(checkpoint, "road", ward=ward)
     run = cli("--data-dir", str(folder), "enroll", "--hub", hub.url, "--code", str(code))
     assert run.code == 0, run.err
-    store = queue_checks(folder, count)
+    if count == 0:
+        return load_device(folder).device_id
+    store = queue_cards(folder, count)
     sync = relay(folder, store)
+    if shift is not None:
+        sync.clock = ShiftedClock(shift)
     status = sync.cycle()
     assert status.queued == 0
     sync.client.close()
@@ -355,3 +388,23 @@ def test_a_ward_revokes_its_own_devices_only_and_everything_is_audited(
     assert ("nghia", "download", "ok") in done
     assert ("nghia", "publish", "refused") in done or ("nghia", "csrf", "refused") in done
     assert ("nghia", "view", "refused") in done  # the other ward's checkpoint, by URL
+
+
+def test_the_same_card_at_two_wards_checkpoints_is_flagged(district: dict[str, Any], page: Any) -> None:
+    from scanner_hub.db import travel_flags
+
+    hub = district["hub"]
+    with hub.hub.engine.connect() as connection:
+        pairs = [dict(r) for r in connection.execute(select(travel_flags)).mappings()]
+    assert pairs and all({p["checkpoint_a"], p["checkpoint_b"]} == {"KH-CN-01", "KH-BN-01"} for p in pairs)
+    flagged = [r for r in hub_rows(hub) if "impossible_travel" in (r["hub_flags"] or "")]
+    assert len(flagged) == len(pairs)  # the later sighting of each pair carries the hub's flag
+    log_in(page, hub.url, "nghia", WARD_PW)
+    page.goto(f"{hub.url}/console/flags")
+    assert page.locator("table.flags tbody tr").count() == len(pairs)  # pairs touching its ward
+    auth.add_user(
+        hub.hub.engine, f"loc-{len(pairs)}-{os.getpid()}", "ward", "cam-loc", WARD_PW, hub.hub.now()
+    )
+    log_in(page, hub.url, f"loc-{len(pairs)}-{os.getpid()}", WARD_PW)
+    page.goto(f"{hub.url}/console/flags")
+    assert page.locator("table.flags tbody tr").count() == 0  # a third ward sees none of them

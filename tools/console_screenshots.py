@@ -16,29 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scanner_hub.console import auth  # noqa: E402
-from tests.cli_helpers import cli  # noqa: E402
 from tests.hub_helpers import HubServer  # noqa: E402
-from tests.test_hub_sync import ShiftedClock, publish_demo_bundle, queue_checks, relay  # noqa: E402
+from tests.test_console import scanner  # noqa: E402
+from tests.test_hub_sync import publish_demo_bundle  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "screenshot-pw-1"
-
-
-def scanner(
-    hub: HubServer, folder: Path, checkpoint: str, ward: str, count: int, shift: timedelta | None = None
-) -> None:
-    folder.mkdir()
-    code = hub.hub.new_enrollment(checkpoint, "road", ward=ward)
-    assert cli("--data-dir", str(folder), "enroll", "--hub", hub.url, "--code", str(code)).code == 0
-    if count == 0:
-        return
-    store = queue_checks(folder, count)
-    sync = relay(folder, store)
-    if shift is not None:
-        sync.clock = ShiftedClock(shift)
-    sync.cycle()
-    sync.client.close()
-    store.close()
 
 
 def main() -> None:
@@ -62,8 +45,9 @@ def main() -> None:
                     ignore_https_errors=True, viewport={"width": 1366, "height": 768}
                 )
                 page = context.new_page()
-                page.goto(f"{hub.url}/console/login")
-                page.screenshot(path=OUT / "console-login-vi.png")
+                for lang in ("en", "vi"):
+                    page.goto(f"{hub.url}/console/lang/{lang}?back=/console/login")
+                    page.screenshot(path=OUT / f"console-login-{lang}.png")
                 page.fill("input[name=name]", "doi-cong-nghe")
                 page.fill("input[name=password]", PASSWORD)
                 with page.expect_navigation():
@@ -77,7 +61,7 @@ def main() -> None:
                     "trust": "/console/trust",
                 }
                 for lang in ("vi", "en"):
-                    page.goto(f"{hub.url}/console/lang/{lang}")
+                    page.goto(f"{hub.url}/console/lang/{lang}?back=/console/today")
                     for name, path in pages.items():
                         page.goto(hub.url + path)
                         if name == "devices":
