@@ -128,6 +128,7 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
                 "decisions": DECISIONS,
                 "colours": COLOURS,
                 "fmt_time": lambda m: _fmt_time(m, zone),
+                "fmt_iso": lambda text: _fmt_time(_parse_iso(text), zone),
                 "fmt_age": _fmt_age,
                 "quote": lambda v: quote(str(v), safe=""),
                 **context,
@@ -551,6 +552,13 @@ def _fmt_time(moment: datetime | None, zone: Any) -> str:
 
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone).strftime("%d/%m %H:%M")
+
+
+def _parse_iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def _fmt_age(age: timedelta | None) -> str:

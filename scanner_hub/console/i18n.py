@@ -1,5 +1,5 @@
 """The console's words, Vietnamese first, English second: one explicit catalogue. A key with
-no entry is shown as itself (tests/test_console_pages.py checks every key used has both)."""
+no entry is shown as itself (tests/test_console_units.py checks every key the templates use has both)."""
 
 from __future__ import annotations
 
@@ -132,6 +132,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "language": ("English", "Tiếng Việt"),
     "date": ("Ngày", "Date"),
     "show": ("Xem", "Show"),
+    "type_road": ("Chốt giao thông", "Road"),
+    "type_market": ("Chợ", "Market"),
+    "type_office": ("Cơ quan", "Office"),
+    "type_event": ("Sự kiện", "Event"),
     "flagged_records": ("Lượt bị đánh dấu", "Flagged records"),
 }
 
