@@ -408,3 +408,55 @@ def test_the_same_card_at_two_wards_checkpoints_is_flagged(district: dict[str, A
     log_in(page, hub.url, f"loc-{len(pairs)}-{os.getpid()}", WARD_PW)
     page.goto(f"{hub.url}/console/flags")
     assert page.locator("table.flags tbody tr").count() == 0  # a third ward sees none of them
+
+
+def _signed_bundle(folder: Path, sequence: int) -> Path:
+    """A demo bundle as the key holder makes it (the publish command's content, signed)."""
+    from scanner_app.core.bundle import sign_bundle
+    from scanner_app.devkit.keys import demo_anchor_key
+    from scanner_app.services.bundle_content import content_from_args
+    from scanner_hub.cli import build_parser
+
+    assets = Path(__file__).parent.parent / "assets"
+    args = build_parser().parse_args(
+        [
+            "publish",
+            "--demo",
+            "--sequence",
+            str(sequence),
+            "--signer",
+            str(assets / "devkit" / "demo-dsc.pem"),
+            "--profile-file",
+            str(assets / "rules" / "VN-KH-2021-10.json"),
+            "--policy-file",
+            str(assets / "policies" / "VN-EXAMPLE-POLICY.json"),
+        ]
+    )
+    out = folder / f"bundle-{sequence}.cose"
+    out.write_bytes(sign_bundle(content_from_args(args), demo_anchor_key()))
+    return out
+
+
+def test_the_city_publishes_a_signed_bundle_and_a_tampered_one_is_refused(
+    district: dict[str, Any], page: Any
+) -> None:
+    hub = district["hub"]
+    sequence = hub.hub.next_sequence()
+    good = _signed_bundle(district["root"], sequence)
+    bad = district["root"] / "tampered.cose"
+    data = bytearray(_signed_bundle(district["root"], sequence + 1).read_bytes())
+    data[len(data) // 2] ^= 0x01
+    bad.write_bytes(bytes(data))
+    log_in(page, hub.url, "city", CITY_PW)
+    page.goto(f"{hub.url}/console/trust")
+    page.set_input_files("input[name=bundle]", str(bad))
+    with page.expect_navigation():
+        page.click("form[action='/console/trust/publish'] button")
+    assert page.locator(".problem").count() == 1
+    assert hub.hub.next_sequence() == sequence  # nothing published
+    page.set_input_files("input[name=bundle]", str(good))
+    with page.expect_navigation():
+        page.click("form[action='/console/trust/publish'] button")
+    assert f"#{sequence}" in page.inner_text("main")
+    latest = hub.hub.latest_bundle()
+    assert latest is not None and latest[2] == sequence and latest[0] == good.read_bytes()

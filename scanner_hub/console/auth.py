@@ -152,6 +152,8 @@ def login(
     if not good or row is None:
         with engine.begin() as connection:
             connection.execute(insert(login_failures).values(user_name=name, address=address, at=now))
+            # bounded: failures older than the window no longer count (audit keeps the history)
+            connection.execute(delete(login_failures).where(login_failures.c.at < now - 4 * FAILURE_WINDOW))
         write_audit(engine, now, name, address, "login", None, "refused")
         return None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)

@@ -155,7 +155,7 @@ def write_pdf(
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
     from scanner_app.services.report_pdf import DECISION_COLOURS, _fonts, _table
 
@@ -176,9 +176,9 @@ def write_pdf(
         Paragraph(f"{t('ward')}: {who}", centre),
         Spacer(1, 5 * mm),
     ]
-    drawing = Drawing(250 * mm, 60 * mm)
+    drawing = Drawing(250 * mm, 48 * mm)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 15 * mm, 10 * mm, 190 * mm, 45 * mm
+    chart.x, chart.y, chart.width, chart.height = 15 * mm, 8 * mm, 190 * mm, 36 * mm
     chart.data = [[report.day_total(d).decisions.get(k, 0) for d in report.days] for k in DECISIONS]
     chart.categoryAxis.categoryNames = [f"{d:%d/%m}" for d in report.days]
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = "NotoSans"
@@ -189,7 +189,7 @@ def write_pdf(
         chart.bars[index].fillColor = DECISION_COLOURS[decision]
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = 212 * mm, 50 * mm
+    legend.x, legend.y = 212 * mm, 40 * mm
     legend.fontName, legend.fontSize = "NotoSans", 8
     legend.colorNamePairs = [(DECISION_COLOURS[d], t(d)) for d in DECISIONS]
     drawing.add(legend)
@@ -198,7 +198,8 @@ def write_pdf(
     by_day = [[t("day"), *counts_header]]
     by_day += [[f"{d:%d/%m/%Y}", *_values(report.day_total(d))] for d in report.days]
     by_day.append([t("total"), *_values(report.total)])
-    story += [Paragraph(f"<b>{t('checks')} · {t('day')}</b>", base), _pdf_table(by_day, _table)]
+    head = ParagraphStyle("head", parent=base, fontName="NotoSans-Bold", fontSize=8, leading=10)
+    story += [Paragraph(f"<b>{t('checks')} · {t('day')}</b>", base), _pdf_table(by_day, _table, head)]
     if report.scope.ward is None:
         by_ward = [[t("ward"), *counts_header]]
         by_ward += [[name, *_values(report.ward_total(ward))] for ward, name in report.wards]
@@ -206,7 +207,7 @@ def write_pdf(
         story += [
             Spacer(1, 4 * mm),
             Paragraph(f"<b>{t('checks')} · {t('ward')}</b>", base),
-            _pdf_table(by_ward, _table),
+            _pdf_table(by_ward, _table, head),
         ]
     story += [Spacer(1, 4 * mm), Paragraph(t("report_note"), base), Spacer(1, 8 * mm)]
     signature = Table(
@@ -220,7 +221,11 @@ def write_pdf(
         ],
         colWidths=[120 * mm, 120 * mm],
     )
-    story += [signature, Spacer(1, 20 * mm), Paragraph(f"{t('generated')}: {now:%Y-%m-%d %H:%M}", base)]
+    story.append(
+        KeepTogether(
+            [signature, Spacer(1, 18 * mm), Paragraph(f"{t('generated')}: {now:%Y-%m-%d %H:%M}", base)]
+        )
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     document = SimpleDocTemplate(
         str(out),
@@ -234,7 +239,10 @@ def write_pdf(
     document.build(story)
 
 
-def _pdf_table(rows: list[list[Any]], make: Any) -> Any:
+def _pdf_table(rows: list[list[Any]], make: Any, head: Any) -> Any:
+    """A table whose header cells wrap (long Vietnamese column names)."""
     from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
 
-    return make([[str(v) for v in row] for row in rows], [46 * mm] + [25 * mm] * (len(rows[0]) - 1))
+    cells = [[Paragraph(str(v), head) for v in rows[0]], *([str(v) for v in row] for row in rows[1:])]
+    return make(cells, [46 * mm] + [25 * mm] * (len(rows[0]) - 1))
