@@ -293,7 +293,12 @@ def flags(
     if checkpoint is not None:
         query = query.where(or_(t.c.checkpoint_a == checkpoint, t.c.checkpoint_b == checkpoint))
     with engine.connect() as connection:
-        return [dict(r) for r in connection.execute(query).mappings()]
+        pairs = [dict(r) for r in connection.execute(query).mappings()]
+    for pair in pairs:  # stored in the order the hub heard them; shown in the order they happened
+        if pair["time_a"] > pair["time_b"]:
+            for a, b in (("checkpoint_a", "checkpoint_b"), ("time_a", "time_b"), ("ward_a", "ward_b")):
+                pair[a], pair[b] = pair[b], pair[a]
+    return pairs
 
 
 def shared_by_checkpoint(engine: Engine, scope: Scope, first: date, last: date) -> list[dict[str, Any]]:
