@@ -162,3 +162,20 @@ def test_the_report_command_and_wards(tmp_path: Path, capsys: pytest.CaptureFixt
         )
         == 2
     )
+
+
+def test_over_plain_http_the_login_page_says_the_console_needs_https(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.hub_helpers import HubServer
+
+    keys = tmp_path / "keys2"
+    keys.mkdir()
+    with HubServer(f"sqlite:///{tmp_path / 'plain.db'}", keys) as server:
+        page = httpx.get(f"{server.url}/console/login")
+        assert "--tls-cert" in page.text
+        cookie = page.headers["set-cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
+        assert page.headers["content-security-policy"].startswith("default-src 'none'")
+        redirect = httpx.get(f"{server.url}/console/today", follow_redirects=False)
+        assert redirect.status_code == 303 and redirect.headers["location"] == "/console/login"

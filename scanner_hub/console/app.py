@@ -161,7 +161,14 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
     @console.get("/login", response_class=HTMLResponse)
     def login_page(request: Request) -> Response:
         token = secrets.token_urlsafe(24)
-        response = render(request, "login.html", None, login_csrf=token, problem=None)
+        response = render(
+            request,
+            "login.html",
+            None,
+            login_csrf=token,
+            problem=None,
+            insecure=request.url.scheme != "https",
+        )
         response.set_cookie(LOGIN_COOKIE, token, httponly=True, secure=True, samesite="strict", path="/")
         return response
 

@@ -26,6 +26,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
         "Too many failed logins. Try again in {seconds} seconds.",
     ),
+    "needs_https": (
+        "Bảng điều khiển cần HTTPS: chạy scanner-hub serve với --tls-cert và --tls-key "
+        "(trình duyệt không giữ phiên đăng nhập qua HTTP).",
+        "The console needs HTTPS: run scanner-hub serve with --tls-cert and --tls-key "
+        "(browsers keep no login session over plain HTTP).",
+    ),
     "checks": ("Lượt kiểm tra", "Checks"),
     "allow": ("Cho qua", "Allowed"),
     "deny": ("Từ chối", "Denied"),
