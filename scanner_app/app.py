@@ -258,6 +258,7 @@ class App:
 
     def relay(self, outbox: Outbox, client: HubClient | None = None) -> SyncRelay | None:
         """None until the scanner is enrolled with a hub."""
+        from scanner_app import __version__
         from scanner_app.sync.relay import SyncRelay
 
         if not self.enrolled:
@@ -270,6 +271,7 @@ class App:
             self.clock,
             data_dir=self.data_dir,
             day_keys=self.day_keys,
+            app_version=__version__,
         )
 
     def sync_worker(self, outbox: Outbox, on_status: Callable[[SyncStatus], None]) -> SyncWorker | None:

@@ -63,6 +63,10 @@ class HeadRequest(BaseModel):
     kind: str = Field(pattern="^head$")
     device_id: str = Field(pattern=DEVICE_ID)
     nonce: str = Field(pattern=NONCE)
+    status: dict[str, Any] | None = Field(
+        default=None,
+        description="the scanner's own report (queued, bundle_sequence, device_time, app_version)",
+    )
     signature: str = Field(pattern=B64)
 
 
@@ -171,4 +175,7 @@ def create_app(
             return Response(status_code=304, headers=headers)
         return Response(data, media_type="application/cose", headers=headers)
 
+    from scanner_hub.console.app import create_console
+
+    app.mount("/console", create_console(hub))
     return app

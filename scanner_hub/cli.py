@@ -62,7 +62,7 @@ def cmd_tls_cert(args: argparse.Namespace) -> int:
 def cmd_enroll(args: argparse.Namespace) -> int:
     try:
         with _hub(args) as hub:
-            code = hub.new_enrollment(args.checkpoint, args.type)
+            code = hub.new_enrollment(args.checkpoint, args.type, ward=args.ward)
     except ValueError as exc:
         print(f"scanner-hub enroll: error: {exc}", file=sys.stderr)
         return 2
@@ -198,7 +198,87 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def cmd_users(args: argparse.Namespace) -> int:
+    import os
+    from getpass import getpass
+
+    from scanner_hub.console import auth
+    from scanner_hub.console.queries import seed_wards
+
+    with _hub(args) as hub:
+        seed_wards(hub.engine)
+        if args.users_action == "list":
+            for user in auth.list_users(hub.engine):
+                state = " (disabled)" if user["disabled"] else ""
+                print(f"{user['name']}  {user['role']}  {user['ward_id'] or '-'}{state}")
+            return 0
+        if args.users_action == "disable":
+            if not auth.disable_user(hub.engine, args.name):
+                print(f"scanner-hub users disable: no user {args.name!r}", file=sys.stderr)
+                return 1
+            print(f"disabled {args.name}; its sessions end now")
+            return 0
+        password = os.environ.get(args.password_env) if args.password_env else None
+        if password is None:
+            password = getpass(f"password for {args.name}: ")
+            if getpass("again: ") != password:
+                print("scanner-hub users add: error: the passwords differ", file=sys.stderr)
+                return 2
+        try:
+            user = auth.add_user(hub.engine, args.name, args.role, args.ward, password, hub.now())
+        except auth.UserError as exc:
+            print(f"scanner-hub users add: error: {exc}", file=sys.stderr)
+            return 2
+    print(f"added {user.name} ({user.role}{', ' + user.ward_id if user.ward_id else ''})")
+    return 0
+
+
+def cmd_wards(args: argparse.Namespace) -> int:
+    from scanner_hub.console.queries import CITY, load_wards, seed_wards, ward_list
+
+    with _hub(args) as hub:
+        seed_wards(hub.engine)
+        if args.wards_action == "load":
+            try:
+                entries = json.loads(Path(args.file).read_text(encoding="utf-8"))["wards"]
+                with hub.engine.begin() as connection:
+                    count = load_wards(connection, entries, replace=True)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                print(f"scanner-hub wards load: error: {exc}", file=sys.stderr)
+                return 2
+            print(f"loaded {count} wards from {args.file}")
+            return 0
+        for ward in ward_list(hub.engine, CITY):
+            print(f"{ward['ward_id']}  {ward['name']}  ({ward['kind']})")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from scanner_hub.console import reports
+    from scanner_hub.console.queries import Scope, seed_wards, ward_names
+
+    try:
+        monday = reports.parse_week(args.week)
+    except ValueError as exc:
+        print(f"scanner-hub report: error: {exc}", file=sys.stderr)
+        return 2
+    with _hub(args) as hub:
+        seed_wards(hub.engine)
+        names = ward_names(hub.engine)
+        if args.ward and args.ward not in names:
+            print(f"scanner-hub report: error: unknown ward {args.ward!r}", file=sys.stderr)
+            return 2
+        report = reports.week_report(hub.engine, Scope(args.ward), monday, args.language)
+        out = Path(args.out)
+        if args.format == "xlsx":
+            reports.write_xlsx(report, out, args.language, names)
+        else:
+            reports.write_pdf(report, out, args.language, names, hub.now().astimezone(hub.config.day_zone))
+    print(f"wrote the {report.week} report ({report.total.checks} checks) to {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915
     from scanner_app.services.bundle_content import add_arguments as add_content_arguments
 
     parser = argparse.ArgumentParser(prog="scanner-hub", description="District hub for checkpoint scanners")
@@ -239,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--checkpoint", required=True, metavar="ID")
     enroll.add_argument("--type", default="road", choices=("road", "market", "office", "event"))
     enroll.add_argument(
+        "--ward", metavar="WARD", help="the ward the checkpoint belongs to (scanner-hub wards list)"
+    )
+    enroll.add_argument(
         "--url", action="append", default=[], metavar="URL", help="hub address for the QR code"
     )
     enroll.add_argument(
@@ -271,6 +354,34 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--checkpoint", metavar="ID")
     export.add_argument("--format", required=True, choices=("csv", "xlsx"))
     export.add_argument("--out", required=True, metavar="FILE")
+    users = command("users", "console users: the city team and the ward teams", cmd_users)
+    user_actions = users.add_subparsers(dest="users_action", metavar="ACTION", required=True)
+    add = user_actions.add_parser("add", help="add a user (password from a prompt or --password-env)")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=("city", "ward"))
+    add.add_argument("--ward", metavar="WARD", help="a ward user's ward")
+    add.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
+    disable = user_actions.add_parser("disable", help="stop a user (its sessions end)")
+    disable.add_argument("name", metavar="NAME")
+    user_list = user_actions.add_parser("list", help="every user, role and ward")
+    wards_cmd = command("wards", "the district's wards and communes", cmd_wards)
+    ward_actions = wards_cmd.add_subparsers(dest="wards_action", metavar="ACTION", required=True)
+    ward_list = ward_actions.add_parser("list", help="the wards the console knows")
+    ward_load = ward_actions.add_parser(
+        "load", help="replace the wards with a JSON file like the packaged one"
+    )
+    ward_load.add_argument("file", metavar="FILE")
+    for leaf in (add, disable, user_list, ward_list, ward_load):
+        leaf.add_argument("--db", default=argparse.SUPPRESS, metavar="URL")
+        leaf.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
+    report = command(
+        "report", "the weekly report (as on the console's Week page), for a scheduled task", cmd_report
+    )
+    report.add_argument("--week", required=True, metavar="YYYY-Www", help="ISO week, e.g. 2021-W41")
+    report.add_argument("--ward", metavar="WARD", help="one ward (default: the whole city)")
+    report.add_argument("--format", required=True, choices=("pdf", "xlsx"))
+    report.add_argument("--language", default="vi", choices=("vi", "en"))
+    report.add_argument("--out", required=True, metavar="FILE")
     return parser
 
 

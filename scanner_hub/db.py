@@ -153,6 +153,131 @@ bundles = Table(
 )
 
 
+# -- the district console (scanner_hub/console) ---------------------------------------------
+
+wards = Table(  # a deployment's wards and communes (loaded from console/wards.json)
+    "wards",
+    metadata,
+    Column("ward_id", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # ward | commune
+    Column("position", Integer, nullable=False),
+)
+
+checkpoints = Table(  # which ward a checkpoint belongs to (`enroll --ward`)
+    "checkpoints",
+    metadata,
+    Column("checkpoint_id", String(128), primary_key=True),
+    Column("ward_id", String(32)),
+    Column("checkpoint_type", String(16)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+device_status = Table(  # what each scanner reported of itself with its last signed head request
+    "device_status",
+    metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("queued", Integer),  # as the device reported it, before the cycle's batches
+    Column("head_at_report", BigInteger),  # the hub's head for the device then: queued shrinks as seqs arrive
+    Column("bundle_sequence", Integer),
+    Column("clock_offset_seconds", Float),
+    Column("app_version", String(32)),
+)
+
+# Rollups maintained at ingest (each new record adds to its rows, in the same transaction):
+# pages and reports read these, never the raw checks. `day`/`hour` are local (the hub's zone);
+# `checkpoint_id` is the device's enrolled checkpoint; `colour` '' when the record has none.
+ROLLUP_KEY = ("day", "checkpoint_id", "decision", "colour")
+rollup_daily = Table(
+    "rollup_daily",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("checkpoint_id", String(128), nullable=False),
+    Column("decision", String(8), nullable=False),
+    Column("colour", String(8), nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Column("shared", BigInteger, nullable=False),  # records flagged shared code / impossible travel
+    PrimaryKeyConstraint(*ROLLUP_KEY),
+)
+rollup_hourly = Table(
+    "rollup_hourly",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("checkpoint_id", String(128), nullable=False),
+    Column("hour", Integer, nullable=False),
+    Column("decision", String(8), nullable=False),
+    Column("colour", String(8), nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Column("shared", BigInteger, nullable=False),
+    PrimaryKeyConstraint("checkpoint_id", "day", "hour", "decision", "colour"),
+)
+
+card_sightings = Table(  # the latest sighting of each card pseudonym (they change daily)
+    "card_sightings",
+    metadata,
+    Column("cert_hash", String(64), primary_key=True),
+    Column("checkpoint_id", String(128), nullable=False),
+    Column("wall_time", String(40), nullable=False),
+    Column("day", Date, nullable=False),
+)
+
+travel_flags = Table(  # the same card at two checkpoints too close in time, found at ingest
+    "travel_flags",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False),
+    Column("cert_hash", String(64), nullable=False),
+    Column("checkpoint_a", String(128), nullable=False),
+    Column("time_a", String(40), nullable=False),
+    Column("checkpoint_b", String(128), nullable=False),
+    Column("time_b", String(40), nullable=False),
+    Column("minutes", Float, nullable=False),
+)
+
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(8), nullable=False),  # city | ward
+    Column("ward_id", String(32)),  # a ward user's ward; None for the city team
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie: a DB leak is no login
+    Column("user_name", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+login_failures = Table(
+    "console_login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+audit = Table(
+    "console_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_name", String(64)),
+    Column("address", String(64)),
+    Column("action", String(32), nullable=False),
+    Column("target", Text),
+    Column("outcome", String(16), nullable=False),
+)
+
+
 def is_postgres(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "postgresql"
 
@@ -221,6 +346,11 @@ def create_schema(engine: Engine) -> None:
         connection.execute(
             text("CREATE INDEX IF NOT EXISTS checks_day_checkpoint ON checks (day, checkpoint_id)")
         )
+        connection.execute(text("CREATE INDEX IF NOT EXISTS travel_flags_day ON travel_flags (day)"))
+        connection.execute(
+            text("CREATE INDEX IF NOT EXISTS login_failures_at ON console_login_failures (user_name, at)")
+        )
+        connection.execute(text("CREATE INDEX IF NOT EXISTS card_sightings_day ON card_sightings (day)"))
 
 
 # Records on days outside the partition window (a clock far off, a scanner offline for

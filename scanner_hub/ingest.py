@@ -23,7 +23,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -33,8 +33,10 @@ from sqlalchemy.engine import Connection
 
 from scanner_app.core.chain import GENESIS, row_hash
 from scanner_app.core.policy import LEVELS
+from scanner_app.core.pseudonym import DEFAULT_ZONE
 from scanner_app.core.record import HEX64, WIRE_FIELDS, clean_text, parse_time, violations
 from scanner_app.core.wire import request_signature_ok, without_signature
+from scanner_hub import rollups
 from scanner_hub.db import (
     OUTSIDE_WINDOW_DAY,
     check_keys,
@@ -65,6 +67,8 @@ class IngestRules:
 
     future_tolerance: timedelta = timedelta(minutes=15)
     window_days: int = 30
+    zone: tzinfo = DEFAULT_ZONE  # the local day and hour of the console's rollups
+    travel_minutes: float = 20  # the same card at two checkpoints closer in time: flagged
 
     def day_window(self, now: datetime) -> tuple[date, date]:
         today = now.astimezone(UTC).date()
@@ -147,7 +151,10 @@ def ingest_batch(
     for record in ordered:
         if not _take(connection, record, known, result, new, batch_state):
             break
+    checkpoint = str(device["checkpoint_id"])
+    rollups.flag_travel(connection, new, checkpoint, rules.zone, rules.travel_minutes)
     _store(connection, new, now)
+    rollups.add(connection, new, checkpoint, rules.zone)
     connection.execute(
         update(devices)
         .where(devices.c.device_id == device_id)

@@ -58,6 +58,7 @@ from scanner_hub.ingest import (
     partition_days,
 )
 from scanner_hub.keys import HubKeys
+from scanner_hub.status import assign_ward, record_status
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -98,8 +99,11 @@ class Hub:
 
     @classmethod
     def open(cls, url: str, keys: HubKeys, config: HubConfig | None = None) -> Hub:
+        from scanner_hub.console.queries import seed_wards
+
         engine = make_engine(url)
         create_schema(engine)
+        seed_wards(engine)
         return cls(engine, keys, config or HubConfig())
 
     def now(self) -> datetime:
@@ -148,13 +152,18 @@ class Hub:
 
     # -- enrollment ------------------------------------------------------------------------
 
-    def new_enrollment(self, checkpoint_id: str, checkpoint_type: str, days: int = 7) -> EnrollmentCode:
-        """A one-time code, with the hub's fingerprint so the scanner can pin this hub."""
+    def new_enrollment(
+        self, checkpoint_id: str, checkpoint_type: str, days: int = 7, ward: str | None = None
+    ) -> EnrollmentCode:
+        """A one-time code, with the hub's fingerprint so the scanner can pin this hub.
+        `ward`: the checkpoint belongs to this ward (one of the `wards` table) from now on."""
         if checkpoint_type not in CHECKPOINT_TYPES:
             raise ValueError(f"checkpoint type must be one of {', '.join(CHECKPOINT_TYPES)}")
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
         now = self.now()
         with self.engine.begin() as connection:
+            if ward is not None:
+                assign_ward(connection, checkpoint_id, ward, checkpoint_type, now)
             connection.execute(
                 insert(enrollments).values(
                     code_hash=_hash_code(code),
@@ -310,11 +319,18 @@ class Hub:
         return self.sign("receipt", batch.get("nonce"), str(batch.get("device_id")), **result.to_json())
 
     def head(self, request: Mapping[str, Any]) -> dict[str, str]:
-        """The device's high-water mark, signed, for a request the device signed."""
+        """The device's high-water mark, signed, for a request the device signed; the status
+        the request carries (signed with it) is kept for the console."""
 
         def read() -> Mapping[str, Any]:
             with self.engine.connect() as connection:
-                return authenticate(connection, request)
+                row = authenticate(connection, request)
+            if isinstance(request.get("status"), Mapping):
+                with self.engine.begin() as connection:
+                    record_status(
+                        connection, str(row["device_id"]), row["head_seq"], request["status"], self.now()
+                    )
+            return row
 
         row = self._database(read, idempotent=True)
         return self.sign(

@@ -91,8 +91,13 @@ def batch_signature_ok(batch: Mapping[str, Any], public_key_pem: str) -> bool:
     return request_signature_ok(without_signature(batch), batch.get("signature"), public_key_pem)
 
 
-def head_request(device_id: str, nonce: str) -> dict[str, Any]:
-    return {"kind": "head", "device_id": device_id, "nonce": nonce}
+def head_request(device_id: str, nonce: str, status: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`status`: what the scanner reports of itself for the district console (queued records,
+    the trust bundle it runs, its clock, its version), signed with the request."""
+    body: dict[str, Any] = {"kind": "head", "device_id": device_id, "nonce": nonce}
+    if status is not None:
+        body["status"] = dict(status)
+    return body
 
 
 def sign_request(body: Mapping[str, Any], key: ed25519.Ed25519PrivateKey) -> dict[str, Any]:

@@ -195,11 +195,12 @@ class HubClient:
         payload, envelope = self._open(answer.body, "receipt", str(batch["nonce"]))
         return Signed(answer.status, payload, envelope)
 
-    def head(self, signing_key: ed25519.Ed25519PrivateKey) -> Signed:
-        """What the hub holds of this device's log, signed: the high-water mark to resend from."""
+    def head(self, signing_key: ed25519.Ed25519PrivateKey, status: dict[str, Any] | None = None) -> Signed:
+        """What the hub holds of this device's log, signed: the high-water mark to resend from.
+        `status` (queued, bundle sequence, clock, version) goes with the signed request."""
         assert self.device_id is not None
         nonce = new_nonce()
-        request = sign_request(head_request(self.device_id, nonce), signing_key)
+        request = sign_request(head_request(self.device_id, nonce, status), signing_key)
         answer = self._call("POST", f"/v1/devices/{self.device_id}/head", json=request)
         if answer.status == 404:
             raise HubRefused(

@@ -79,6 +79,7 @@ class SyncRelay:
     data_dir: Path | None = None  # where the newest receipt is kept
     day_keys: DayKeys | None = None  # refreshed from every signed head answer
     batch_size: int = 500
+    app_version: str = ""
     status: SyncStatus = field(default_factory=SyncStatus)
 
     def cycle(self) -> SyncStatus:
@@ -167,7 +168,7 @@ class SyncRelay:
 
     def _drain(self) -> tuple[int, int]:
         """(sent, resent): from the hub's signed high-water mark to the end of the outbox."""
-        answer = self._seen(self.client.head(self.device.signing_key)).payload
+        answer = self._seen(self.client.head(self.device.signing_key, self._report())).payload
         self._take_day_keys(answer)
         head = answer.get("head_seq")
         resent = self.outbox.rewind(int(head or 0))
@@ -196,6 +197,17 @@ class SyncRelay:
                 resent += self.outbox.rewind(int(head or 0))
             elif not held:
                 raise HubRefused(409, {"problem": "no_progress", "detail": "the hub took nothing"})
+
+    def _report(self) -> dict[str, Any]:
+        """This scanner's state, for the district console: the hub derives the clock offset
+        from `device_time` and its own clock."""
+        bundle = self.trust.loaded.bundle
+        return {
+            "queued": self.outbox.queued_count(),
+            "bundle_sequence": bundle.sequence if self.trust.installed else None,
+            "device_time": self.clock.now().isoformat(),
+            "app_version": self.app_version,
+        }
 
     def _take_day_keys(self, payload: dict[str, Any]) -> None:
         sealed = payload.get("day_keys")
