@@ -5,6 +5,14 @@ A check is reported saved only after the record's transaction committed; if the 
 write (disk full, read-only medium), the outcome says so and scanning pauses upstream.
 Who is on duty and at which checkpoint travel with each scan (`Station`), so a settings
 change applies to the next record.
+
+Two-code binding (issue 19): every decoded code, whatever its source (camera, keyboard
+wedge, `gate --source -`), goes through one `Pairing`. A health card is bound at once to an
+identity code (CCCD) read within the window before it (`matched`/`mismatch`), else `absent`
+and kept open; an identity code read within the window after an open health card re-decides
+that card (`Checker.bind`), and the outcome of that scan is the re-decided health check,
+saved as a new record (the first one stays in the chain, `identity_absent`). An identity
+code with no open card is checked (identity only) and kept for the next card.
 """
 
 from __future__ import annotations
@@ -15,9 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from scanner_app.core.checkpoint import Checker, CheckResult
+from scanner_app.core.checkpoint import HEALTH_FORMATS, IDENTITY_FORMATS, Checker, CheckResult
 from scanner_app.core.clock import Clock, TimeFloor
 from scanner_app.core.cooldown import RepeatFilter
+from scanner_app.core.model import Reason
+from scanner_app.core.pairing import DEFAULT_WINDOW_SECONDS, Pairing
 from scanner_app.core.record import Flag, Saved, Station, StoreProblem
 from scanner_app.store.db import StoreUnavailable
 
@@ -42,6 +52,19 @@ class ScanOutcome:
     flags: tuple[Flag, ...] = ()
     store_problem: StoreProblem | None = None
 
+    @property
+    def awaiting_identity(self) -> bool:
+        """A health card the policy lets in only with a matched ID card: prompt for the CCCD."""
+        return self.result.reason is Reason.IDENTITY_REQUIRED
+
+
+@dataclass(frozen=True)
+class _Open:
+    """A health check still waiting for its identity code: what re-deciding it needs."""
+
+    result: CheckResult
+    text: str
+
 
 class ScanService:
     def __init__(
@@ -53,6 +76,7 @@ class ScanService:
         floor: Callable[[], TimeFloor] = TimeFloor,
         recorder: Recorder | None = None,
         cooldown_seconds: float = 5.0,
+        binding_window_seconds: float = DEFAULT_WINDOW_SECONDS,
     ) -> None:
         self.checker = checker
         self.clock = clock
@@ -60,15 +84,25 @@ class ScanService:
         self.floor = floor  # read on every scan: the sync thread raises it in memory
         self.recorder = recorder
         self.repeats = RepeatFilter(cooldown_seconds)
+        self.pairing: Pairing[_Open] = Pairing(clock, binding_window_seconds)
         self._counter = 0
 
-    def reconfigure(self, checker: Checker, station: Station, cooldown_seconds: float) -> None:
+    def reconfigure(
+        self,
+        checker: Checker,
+        station: Station,
+        cooldown_seconds: float,
+        binding_window_seconds: float | None = None,
+    ) -> None:
         """New settings or trust data: the next scan uses them (the repeat filter keeps its
-        memory unless the cooldown changed)."""
+        memory unless the cooldown changed; the pairing unless its window changed)."""
         self.checker = checker
         self.station = station
         if cooldown_seconds != self.repeats.cooldown_seconds:
             self.repeats = RepeatFilter(cooldown_seconds)
+        window = binding_window_seconds
+        if window is not None and window != self.pairing.window_seconds:
+            self.pairing = Pairing(self.clock, window)
 
     def handle(
         self, text: str, captured: float, *, force: bool = False, media_time: float | None = None
@@ -82,6 +116,7 @@ class ScanService:
             return None
         now = self.clock.now()
         result = self.checker.check(text, now, self.floor())
+        result, text = self._paired(result, text)
         if self.recorder is None:
             self._counter += 1
             return ScanOutcome(result, text, self._latency(captured), seq=self._counter)
@@ -93,6 +128,18 @@ class ScanService:
             log.error("check not saved: %s", exc)
             return ScanOutcome(result, text, self._latency(captured), store_problem=exc.problem)
         return ScanOutcome(result, text, self._latency(captured), saved.seq, True, saved.flags)
+
+    def _paired(self, result: CheckResult, text: str) -> tuple[CheckResult, str]:
+        """The check once paired with the other code (see the module's docstring)."""
+        code_format = result.verdict.format
+        if code_format in HEALTH_FORMATS:
+            binding = self.pairing.health_read(result.verdict.holder, _Open(result, text))
+            return self.checker.bind(result, binding), text
+        if code_format in IDENTITY_FORMATS and result.verdict.holder is not None:
+            paired = self.pairing.identity_read(result.verdict.holder)
+            if paired is not None:
+                return self.checker.bind(paired.ticket.result, paired.binding), paired.ticket.text
+        return result, text
 
     def _latency(self, captured: float) -> float:
         return (self.clock.monotonic() - captured) * 1000

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 
 from scanner_app.core.chain import GENESIS, ChainReport, row_hash, verify_chain
 from scanner_app.core.checkpoint import CheckResult
-from scanner_app.core.record import EventKind, Flag, Saved, Station, conform
+from scanner_app.core.record import IDENTITY_FLAGS, EventKind, Flag, Saved, Station, conform
 from scanner_app.local.atomic import write_atomic
 from scanner_app.store import privacy
 from scanner_app.store.db import StoreCorrupt, environment_error, open_store_db
@@ -133,6 +133,8 @@ class CheckStore:
             head = self.head()
             seq = self._next_seq(head)
             flags = [*result.warnings, *self._duplicate_flags(same_card, station.checkpoint_id, wall_time)]
+            if result.binding is not None:  # only the outcome: no name, no number
+                flags.append(IDENTITY_FLAGS[result.binding.outcome.value])
             record: dict[str, Any] = {
                 "seq": seq,
                 "id": str(uuid.uuid4()),
