@@ -12,7 +12,8 @@ identity code (CCCD) read within the window before it (`matched`/`mismatch`), el
 and kept open; an identity code read within the window after an open health card re-decides
 that card (`Checker.bind`), and the outcome of that scan is the re-decided health check,
 saved as a new record (the first one stays in the chain, `identity_absent`). An identity
-code with no open card is checked (identity only) and kept for the next card.
+code with no open card is checked (identity only) and kept for the next card. A health card
+that failed verification takes no part: what it claims about its holder proves nothing.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ class ScanService:
     def _paired(self, result: CheckResult, text: str) -> tuple[CheckResult, str]:
         """The check once paired with the other code (see the module's docstring)."""
         code_format = result.verdict.format
-        if code_format in HEALTH_FORMATS:
+        if code_format in HEALTH_FORMATS and result.verdict.valid:  # a refused card names nobody
             binding = self.pairing.health_read(result.verdict.holder, _Open(result, text))
             return self.checker.bind(result, binding), text
         if code_format in IDENTITY_FORMATS and result.verdict.holder is not None:
