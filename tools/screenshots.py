@@ -285,6 +285,20 @@ def offscreen(language: str) -> None:
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
 
 
+def _trust_status(window, session, *, damaged: bool) -> None:  # type: ignore[no-untyped-def]
+    """The status line and the red trust bar, as the running window shows them (no DEMO badge
+    beside damaged trust data)."""
+    from dataclasses import replace
+
+    healthy = session.controller.trust
+    if damaged and healthy is not None:
+        session.controller.trust = replace(healthy, damaged="the trust bundle file is truncated")
+    window.preview.demo = session.demo and not damaged
+    window.preview.update()
+    window.refresh_status()
+    session.controller.trust = healthy
+
+
 def _offscreen(language: str) -> None:
     from dataclasses import replace
 
@@ -348,11 +362,7 @@ def _offscreen(language: str) -> None:
         )
         if not saved:
             window.on_store_problem(StoreProblem.DISK_FULL)
-        healthy = session.controller.trust
-        if name == "officer-manual-trust-damaged" and healthy is not None:
-            session.controller.trust = replace(healthy, damaged="the trust bundle file is truncated")
-        window.refresh_status()
-        session.controller.trust = healthy
+        _trust_status(window, session, damaged=name == "officer-manual-trust-damaged")
         window.result.show_outcome(outcome)
         window.recent.load([])
         window.recent.add(outcome)
@@ -397,7 +407,8 @@ def _dialogs(language: str, names: str) -> None:
             pins = session.pins
             pins.lost = True  # as after the PIN file was deleted on a device with records
             widget = PinDialog(pins, "supervisor", lambda kind, detail: None)
-            widget.resize(560, 0)
+            widget.setMinimumWidth(560)
+            widget.adjustSize()
         elif name == "recovery-code":
             widget = RecoveryCodeDialog(recovery_code())
         elif name == "supervisor-hub-enroll-link":

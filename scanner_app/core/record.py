@@ -32,18 +32,16 @@ class Flag(StrEnum):
     # two-code binding (issue 19): the health card compared with an identity code (CCCD)
     # read at the same station. Only the outcome is kept: never a name or a number. Kept in
     # the chained `flags` column, so records made before binding existed verify unchanged
-    # and the hub's table needs no new column.
+    # and the hub's table needs no new column. No identity flag: none was compared (absent).
     IDENTITY_MATCHED = "identity_matched"
     IDENTITY_MISMATCH = "identity_mismatch"
-    IDENTITY_ABSENT = "identity_absent"
 
 
 SHARING_FLAGS = frozenset({Flag.SHARED_CODE, Flag.IMPOSSIBLE_TRAVEL})
 IDENTITY_FLAGS = {
     "matched": Flag.IDENTITY_MATCHED,
     "mismatch": Flag.IDENTITY_MISMATCH,
-    "absent": Flag.IDENTITY_ABSENT,
-}  # a check's binding outcome (`core/binding.Binding` value) -> its record flag
+}  # a check's binding outcome (`core/binding.Binding` value) -> its record flag; absent: none
 
 
 class EventKind(StrEnum):

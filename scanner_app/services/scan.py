@@ -11,7 +11,7 @@ wedge, `gate --source -`), goes through one `Pairing`. A health card is bound at
 identity code (CCCD) read within the window before it (`matched`/`mismatch`), else `absent`
 and kept open; an identity code read within the window after an open health card re-decides
 that card (`Checker.bind`), and the outcome of that scan is the re-decided health check,
-saved as a new record (the first one stays in the chain, `identity_absent`). An identity
+saved as a new record (the first one stays in the chain, without an identity flag). An identity
 code with no open card is checked (identity only) and kept for the next card. A health card
 that failed verification takes no part: what it claims about its holder proves nothing.
 """

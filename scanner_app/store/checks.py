@@ -133,8 +133,8 @@ class CheckStore:
             head = self.head()
             seq = self._next_seq(head)
             flags = [*result.warnings, *self._duplicate_flags(same_card, station.checkpoint_id, wall_time)]
-            if result.binding is not None:  # only the outcome: no name, no number
-                flags.append(IDENTITY_FLAGS[result.binding.outcome.value])
+            if result.binding is not None and result.binding.outcome.value in IDENTITY_FLAGS:
+                flags.append(IDENTITY_FLAGS[result.binding.outcome.value])  # no name, no number
             record: dict[str, Any] = {
                 "seq": seq,
                 "id": str(uuid.uuid4()),

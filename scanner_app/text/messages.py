@@ -113,7 +113,6 @@ FLAGS: dict[str, str] = {
     "stale_bundle": QT_TRANSLATE_NOOP("Flag", "decided on out-of-date trust data"),
     "identity_matched": QT_TRANSLATE_NOOP("Flag", "ID card matches"),
     "identity_mismatch": QT_TRANSLATE_NOOP("Flag", "ID card does not match"),
-    "identity_absent": QT_TRANSLATE_NOOP("Flag", "no ID card compared"),
 }
 
 # The policy cell that decided, in words: "Level 1 — road checkpoint: all card colours allowed".
