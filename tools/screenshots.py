@@ -3,13 +3,16 @@ into docs/screenshots/ (`docs/gallery.md` shows them all). Needs Debian's xvfb, 
 imagemagick (`import`) and poppler-utils (`pdftoppm`, for the PDF report's pages).
 
 Each state is a fresh data folder and a real `scanner-app` process whose simulated camera
-shows one dev-kit card (`--camera demo:FILE`); the shared-code state has the same card
-recorded three times before; the supervisor view and the settings are opened with the
-keyboard and the PIN, as a person would. Three states the pipeline of this branch cannot yet
-produce in a running window (trust data damaged, trust data out of date, a log that cannot be
-written) are rendered offscreen in the same window class (`--offscreen`, run by default).
+shows one dev-kit card (`--camera demo:FILE`), or for a two-code check (CCCD binding) the
+codes one after the other; the shared-code state has the same card recorded three times
+before; the supervisor view and the settings are opened with the keyboard and the PIN, as a
+person would. States the simulated camera cannot reach (trust data damaged or out of date,
+a log that cannot be written) are rendered offscreen in the same window class, and so are
+the PIN and recovery dialogs and the supervisor's Hub tab (`DIALOGS`).
 
     uv run python tools/screenshots.py [--app "dist/scanner-app/scanner-app"] [--only NAME,NAME]
+
+`--only` takes state names, comma-separated (both languages; the gallery is rewritten).
 """
 
 from __future__ import annotations
@@ -103,10 +106,11 @@ def write_gallery() -> None:
         "# Gallery: every outcome state, in Vietnamese and English",
         "",
         "Taken from the real window under Xvfb at 1366×768 by `uv run python tools/screenshots.py`",
-        "(the simulated camera showing one dev-kit card per state; DEMO data). The three states",
-        "marked *rendered offscreen* cannot yet be produced by a running window on this branch",
-        "(damaged or out-of-date production trust data, a full disk); they are the same window",
-        "classes rendered with QT_QPA_PLATFORM=offscreen.",
+        "(the simulated camera showing one dev-kit card per state, or the codes of a two-code",
+        "check one after the other; DEMO data). The states marked *rendered offscreen* are not",
+        "reached by the simulated camera alone (damaged or out-of-date production trust data, a",
+        "full disk, the PIN and recovery dialogs, the Hub tab); they are the same window and",
+        "dialog classes rendered with QT_QPA_PLATFORM=offscreen.",
         "",
         "| state | Tiếng Việt | English |",
         "|---|---|---|",
