@@ -143,7 +143,7 @@ def test_the_identity_flag_is_chained(data_dir: Path) -> None:
     (database,) = data_dir.rglob("checks.db")
     with sqlite3.connect(database) as db:
         flags = [r[0] for r in db.execute("select flags from checks order by seq")]
-        assert flags == ["", "identity_mismatch"]
+        assert flags == ["", "redecided,identity_mismatch"]
         db.execute("update checks set flags = 'identity_matched' where seq = (select max(seq) from checks)")
     audit = cli("--data-dir", str(data_dir), "audit", "verify")
     assert audit.code != 0
@@ -173,3 +173,34 @@ def test_an_old_log_still_verifies_and_takes_bound_checks(data_dir: Path) -> Non
     with sqlite3.connect(data_dir / "checks.db") as db:
         flags = [r[0] for r in db.execute("select flags from checks order by seq")]
     assert flags == ["", "", "", "identity_matched"]
+
+
+def test_a_redecided_check_is_not_one_more_showing(data_dir: Path) -> None:
+    """Each showing of a card followed by its CCCD gives two records (the card, then the card
+    re-decided, flagged `redecided`); the shared-code count (more than 3 showings in 30 min at
+    one checkpoint) counts showings, not records: the 3rd showing is not flagged, the 4th is."""
+    from scanner_app.app import App
+    from scanner_app.core.record import Flag
+    from tests.conftest import FakeClock
+
+    clock = FakeClock(current=NOW)
+    app = App(data_dir, clock=clock)
+    store = app.open_store()
+    service = app.scan_service(store)
+    card = hc1("Nguyễn", "Văn An", "1985-03-12")
+    shared: list[bool] = []
+    try:
+        for showing in range(4):
+            clock.advance(60)
+            first = service.handle(card, clock.monotonic())
+            clock.advance(3)
+            again = service.handle(
+                cccd("NGUYỄN VĂN AN", "12031985").replace("5012345", f"50{showing:05d}"), clock.monotonic()
+            )
+            assert first is not None and again is not None and again.redecided
+            assert Flag.REDECIDED in again.flags and Flag.IDENTITY_MATCHED in again.flags
+            assert (Flag.SHARED_CODE in first.flags) == (Flag.SHARED_CODE in again.flags)
+            shared.append(Flag.SHARED_CODE in first.flags)
+    finally:
+        store.close()
+    assert shared == [False, False, False, True]

@@ -35,6 +35,9 @@ class Flag(StrEnum):
     # and the hub's table needs no new column. No identity flag: none was compared (absent).
     IDENTITY_MATCHED = "identity_matched"
     IDENTITY_MISMATCH = "identity_mismatch"
+    # the same showing of a card as an earlier record, decided again once its CCCD was read:
+    # not one more showing for the shared-code count
+    REDECIDED = "redecided"
 
 
 SHARING_FLAGS = frozenset({Flag.SHARED_CODE, Flag.IMPOSSIBLE_TRAVEL})

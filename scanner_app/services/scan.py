@@ -39,7 +39,14 @@ class Recorder(Protocol):
     """The check log (scanner_app.store): writes one decision durably, returns its seq."""
 
     def record(
-        self, result: CheckResult, text: str, station: Station, *, wall_time: datetime, monotonic: float
+        self,
+        result: CheckResult,
+        text: str,
+        station: Station,
+        *,
+        wall_time: datetime,
+        monotonic: float,
+        redecided: bool = False,
     ) -> Saved: ...
 
 
@@ -52,6 +59,7 @@ class ScanOutcome:
     saved: bool = False
     flags: tuple[Flag, ...] = ()
     store_problem: StoreProblem | None = None
+    redecided: bool = False  # an earlier health check again, now bound to the CCCD just read
 
     @property
     def awaiting_identity(self) -> bool:
@@ -117,18 +125,24 @@ class ScanService:
             return None
         now = self.clock.now()
         result = self.checker.check(text, now, self.floor())
+        scanned = text
         result, text = self._paired(result, text)
+        again = text is not scanned
         if self.recorder is None:
             self._counter += 1
-            return ScanOutcome(result, text, self._latency(captured), seq=self._counter)
+            return ScanOutcome(result, text, self._latency(captured), seq=self._counter, redecided=again)
         try:
             saved = self.recorder.record(
-                result, text, self.station, wall_time=now, monotonic=self.clock.monotonic()
+                result, text, self.station, wall_time=now, monotonic=self.clock.monotonic(), redecided=again
             )
         except StoreUnavailable as exc:
             log.error("check not saved: %s", exc)
-            return ScanOutcome(result, text, self._latency(captured), store_problem=exc.problem)
-        return ScanOutcome(result, text, self._latency(captured), saved.seq, True, saved.flags)
+            return ScanOutcome(
+                result, text, self._latency(captured), store_problem=exc.problem, redecided=again
+            )
+        return ScanOutcome(
+            result, text, self._latency(captured), saved.seq, True, saved.flags, redecided=again
+        )
 
     def _paired(self, result: CheckResult, text: str) -> tuple[CheckResult, str]:
         """The check once paired with the other code (see the module's docstring)."""

@@ -113,6 +113,7 @@ FLAGS: dict[str, str] = {
     "stale_bundle": QT_TRANSLATE_NOOP("Flag", "decided on out-of-date trust data"),
     "identity_matched": QT_TRANSLATE_NOOP("Flag", "ID card matches"),
     "identity_mismatch": QT_TRANSLATE_NOOP("Flag", "ID card does not match"),
+    "redecided": QT_TRANSLATE_NOOP("Flag", "decided again once the ID card was read"),
 }
 
 # The policy cell that decided, in words: "Level 1 — road checkpoint: all card colours allowed".
