@@ -173,6 +173,7 @@ class App:
             floor=lambda: self.trust.floor,
             recorder=recorder,
             cooldown_seconds=self.settings.cooldown_seconds,
+            binding_window_seconds=self.settings.binding_window_seconds,
         )
 
     # -- the check log -------------------------------------------------------------------

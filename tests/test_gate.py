@@ -47,7 +47,13 @@ def test_gate_over_a_folder_then_export_matches(
         "invalid": ("deny", "red"),
         "manual": ("manual", None),
     }
+    # The demo CCCD is Nguyễn Văn An's, read within the binding window of An's red card (the
+    # last verified card before it, still waiting for an identity): its line is that card,
+    # re-decided with the identity matched (issue 19).
+    expected["manual"] = ("allow", "red")
     assert [(line["decision"], line["colour"]) for line in lines] == [expected[c.expect] for c in cards]
+    bound = lines[[c.name for c in cards].index("cccd-identity")]
+    assert (bound["format"], bound["identity"]) == ("hc1", "matched")
     out = tmp_path / "today.csv"
     today = datetime.now().astimezone().date().isoformat()
     assert (

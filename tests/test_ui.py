@@ -99,8 +99,16 @@ def test_manual_entry_of_an_identity_code_needs_the_officer(qtbot, session: Sess
     session.controller.start()
     with qtbot.waitSignal(session.controller.outcome_ready, timeout=20_000):
         pass  # the picture from the fake camera
+    # An's CCCD typed (a USB scanner) right after An's card: the card, re-decided, matched
     with qtbot.waitSignal(session.controller.outcome_ready, timeout=10_000) as blocker:
         session.controller.submit_text("079085001234|123456789|Nguyễn Văn An|12031985|Nam|Nha Trang|01072021")
+    bound = blocker.args[0].result
+    assert (bound.verdict.format.value, bound.decision.value) == ("hc1", "allow")
+    assert bound.binding is not None and bound.binding.outcome.value == "matched"
+    assert window.result.identity.logical_text() == "Khớp CCCD"
+    # an identity code with no card waiting: identity only, the officer decides
+    with qtbot.waitSignal(session.controller.outcome_ready, timeout=10_000) as blocker:
+        session.controller.submit_text("079085001235|123456789|Trần Thị Bình|01071990|Nữ|Nha Trang|01072021")
     assert blocker.args[0].result.decision.value == "manual"
     assert window.result.word.logical_text() == "KIỂM TRA THỦ CÔNG"
     details = DetailsDialog(blocker.args[0])

@@ -3,13 +3,16 @@ into docs/screenshots/ (`docs/gallery.md` shows them all). Needs Debian's xvfb, 
 imagemagick (`import`) and poppler-utils (`pdftoppm`, for the PDF report's pages).
 
 Each state is a fresh data folder and a real `scanner-app` process whose simulated camera
-shows one dev-kit card (`--camera demo:FILE`); the shared-code state has the same card
-recorded three times before; the supervisor view and the settings are opened with the
-keyboard and the PIN, as a person would. Three states the pipeline of this branch cannot yet
-produce in a running window (trust data damaged, trust data out of date, a log that cannot be
-written) are rendered offscreen in the same window class (`--offscreen`, run by default).
+shows one dev-kit card (`--camera demo:FILE`), or for a two-code check (CCCD binding) the
+codes one after the other; the shared-code state has the same card recorded three times
+before; the supervisor view and the settings are opened with the keyboard and the PIN, as a
+person would. States the simulated camera cannot reach (trust data damaged or out of date,
+a log that cannot be written) are rendered offscreen in the same window class, and so are
+the PIN and recovery dialogs and the supervisor's Hub tab (`DIALOGS`).
 
-    uv run python tools/screenshots.py [--app "dist/scanner-app/scanner-app"] [--only NAME]
+    uv run python tools/screenshots.py [--app "dist/scanner-app/scanner-app"] [--only NAME,NAME]
+
+`--only` takes state names, comma-separated (both languages; the gallery is rewritten).
 """
 
 from __future__ import annotations
@@ -42,14 +45,29 @@ STATES: list[tuple[str, str, str | None, dict[str, object], int]] = [
     ("officer-deny-not-a-card", "officer", "HELLO CHECKPOINT", {}, 0),
     ("officer-manual-identity-only", "officer", "cccd-identity", {}, 0),
     ("officer-shared-code", "officer", "shared-code", {}, 3),
+    # two-code binding (issue 19): the codes in order, joined by "+"; a long cooldown so the
+    # simulated camera's second round is not checked again
+    ("officer-identity-matched", "officer", "cccd-an+green-2of2", {"cooldown_seconds": 120}, 0),
+    ("officer-identity-mismatch", "officer", "green-2of2+cccd-other", {"cooldown_seconds": 120}, 0),
+    (
+        "officer-identity-prompt",
+        "officer",
+        "green-2of2",
+        {"checkpoint_type": "event", "epidemic_level": 3},
+        0,
+    ),
     ("kiosk-idle", "kiosk", None, {}, 0),
     ("kiosk-allow", "kiosk", "green-2of2", {}, 0),
     ("kiosk-deny", "kiosk", "tampered", {}, 0),
     ("kiosk-manual", "kiosk", "cccd-identity", {}, 0),
+    ("kiosk-identity-matched", "kiosk", "cccd-an+green-2of2", {"cooldown_seconds": 120}, 0),
     ("supervisor", "supervisor", None, {}, 0),
     ("settings", "settings", None, {"result_seconds": 4}, 0),
 ]
 OFFSCREEN = ["officer-manual-trust-damaged", "officer-manual-stale", "officer-not-saved"]
+DIALOGS = ["pin-recovery", "recovery-code", "supervisor-hub-enroll-link", "supervisor-hub-bad-link"]
+ENROLL_LINK = "scanner-enroll:?hub=https://hub.example:8443&hub=https://hub2.example:8443&code=K7Q2M9-ABCDEFGHJKLMNPQRSTUV"
+BAD_LINK = "scanner-enroll:?hub=ftp://x&code=AB-CD"
 CAPTIONS = {
     "officer-idle": "Officer, waiting: the demo banner (DEMO trust data, EXAMPLE decision table, default PIN)",
     "officer-allow-green": "A green card: allowed; name and birth date to compare with an ID card",
@@ -62,7 +80,15 @@ CAPTIONS = {
     "officer-deny-not-a-card": "A QR code that is not a card at all",
     "officer-manual-identity-only": "A chip ID card (CCCD) QR: manual check, no name from an unsigned code",
     "officer-shared-code": "The same card a fourth time within 30 minutes: flagged as a possibly shared code",
-    "officer-manual-trust-damaged": "Trust data damaged: manual check until it is imported again (rendered offscreen)",
+    "officer-identity-matched": "A chip ID card (CCCD) then the same person's card: allowed, 'ID card matches' in green",
+    "officer-identity-mismatch": "A card then another person's CCCD: the card re-decided, not allowed, 'ID CARD DOES NOT MATCH' in red",
+    "officer-identity-prompt": "An event at level 3 requires the ID card: a green card alone is a manual check that asks for the CCCD",
+    "kiosk-identity-matched": "Kiosk, CCCD then card: 'Matches' and a first name, nothing else",
+    "pin-recovery": "The PIN dialog when the PIN state is lost: the recovery code and a new PIN (rendered offscreen)",
+    "recovery-code": "A new recovery code, shown once (rendered offscreen)",
+    "supervisor-hub-enroll-link": "The hub's enrollment QR read by the camera: the Hub tab with the addresses and the code (rendered offscreen)",
+    "supervisor-hub-bad-link": "A damaged enrollment link pasted in the Hub tab: explained, no code kept (rendered offscreen)",
+    "officer-manual-trust-damaged": "Trust data damaged: a red bar across the window, manual check until it is imported again (rendered offscreen)",
     "officer-manual-stale": "Trust data out of date: a green card turns into a manual check (rendered offscreen)",
     "officer-not-saved": "The log cannot be written (disk full): scanning paused, the result says NOT SAVED (rendered offscreen)",
     "kiosk-idle": "Kiosk, waiting, with its privacy notice",
@@ -80,15 +106,16 @@ def write_gallery() -> None:
         "# Gallery: every outcome state, in Vietnamese and English",
         "",
         "Taken from the real window under Xvfb at 1366×768 by `uv run python tools/screenshots.py`",
-        "(the simulated camera showing one dev-kit card per state; DEMO data). The three states",
-        "marked *rendered offscreen* cannot yet be produced by a running window on this branch",
-        "(damaged or out-of-date production trust data, a full disk); they are the same window",
-        "classes rendered with QT_QPA_PLATFORM=offscreen.",
+        "(the simulated camera showing one dev-kit card per state, or the codes of a two-code",
+        "check one after the other; DEMO data). The states marked *rendered offscreen* are not",
+        "reached by the simulated camera alone (damaged or out-of-date production trust data, a",
+        "full disk, the PIN and recovery dialogs, the Hub tab); they are the same window and",
+        "dialog classes rendered with QT_QPA_PLATFORM=offscreen.",
         "",
         "| state | Tiếng Việt | English |",
         "|---|---|---|",
     ]
-    names = [name for name, *_ in STATES] + OFFSCREEN
+    names = [name for name, *_ in STATES] + OFFSCREEN + DIALOGS
     for name in names:
         cells = [f"![{name} vi](screenshots/{name}-vi.png)", f"![{name} en](screenshots/{name}-en.png)"]
         lines.append(f"| {CAPTIONS[name]} | {cells[0]} | {cells[1]} |")
@@ -128,6 +155,9 @@ def card_texts(now: datetime) -> dict[str, str]:
 
     texts = {card.name: card.text for card in demo_cards(now)}
     texts["shared-code"] = shared_card(now).text
+    # CCCD QR texts: Nguyễn Văn An's (the person of green-2of2) and another person's
+    texts["cccd-an"] = "079085012345|123456789|NGUYỄN VĂN AN|12031985|Nam|12 Trần Phú, Nha Trang|01072021"
+    texts["cccd-other"] = "079190054321||TRẦN THỊ BÌNH|01071990|Nữ|5 Lê Lợi, Nha Trang|01072021"
     return texts
 
 
@@ -137,11 +167,11 @@ def prepare(
     """The data folder: settings (a result stays a minute, no sounds), the checks recorded
     before, and the file of codes the simulated camera shows."""
     (data / "settings.json").write_text(json.dumps({"result_seconds": 60, "sounds": False, **settings}))
-    text = texts.get(card, card) if card else ""
+    shown = [texts.get(part, part) for part in card.split("+")] if card else []
     if before:
-        record(data, [text] * before)
+        record(data, shown * before)
     codes = data / "codes.txt"
-    codes.write_text(text + "\n" if text else "", encoding="utf-8")
+    codes.write_text("".join(f"{text}\n" for text in shown), encoding="utf-8")
     return codes
 
 
@@ -194,7 +224,8 @@ def run_state(
         )
         try:
             xdotool(display, "search", "--sync", "--onlyvisible", "--class", "scanner")
-            time.sleep(6.0 if card else 3.0)  # the card shown and checked, its outline drawn
+            # each card shown and checked (3.5 s on screen, 1 s apart), the last one's outline drawn
+            time.sleep(1.5 + 4.5 * len(card.split("+")) if card else 3.0)
             if mode in ("supervisor", "settings"):
                 xdotool(
                     display,
@@ -256,6 +287,20 @@ def offscreen(language: str) -> None:
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tools.screenshots import _offscreen; _offscreen({language!r})"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
+def _trust_status(window, session, *, damaged: bool) -> None:  # type: ignore[no-untyped-def]
+    """The status line and the red trust bar, as the running window shows them (no DEMO badge
+    beside damaged trust data)."""
+    from dataclasses import replace
+
+    healthy = session.controller.trust
+    if damaged and healthy is not None:
+        session.controller.trust = replace(healthy, damaged="the trust bundle file is truncated")
+    window.preview.demo = session.demo and not damaged
+    window.preview.update()
+    window.refresh_status()
+    session.controller.trust = healthy
 
 
 def _offscreen(language: str) -> None:
@@ -321,6 +366,7 @@ def _offscreen(language: str) -> None:
         )
         if not saved:
             window.on_store_problem(StoreProblem.DISK_FULL)
+        _trust_status(window, session, damaged=name == "officer-manual-trust-damaged")
         window.result.show_outcome(outcome)
         window.recent.load([])
         window.recent.add(outcome)
@@ -332,14 +378,67 @@ def _offscreen(language: str) -> None:
     shutil.rmtree(data, ignore_errors=True)
 
 
+def dialogs(language: str, only: set[str] | None) -> None:
+    """The PIN and recovery dialogs and the supervisor's Hub tab, rendered offscreen."""
+    names = ",".join(n for n in DIALOGS if only is None or n in only)
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tools.screenshots import _dialogs; _dialogs({language!r}, {names!r})"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
+def _dialogs(language: str, names: str) -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from scanner_app.camera.decode import Decoder
+    from scanner_app.local.pin_store import recovery_code
+    from scanner_app.ui.dialogs import PinDialog, RecoveryCodeDialog
+    from scanner_app.ui.launch import build_session
+    from scanner_app.ui.supervisor import SupervisorView
+    from scanner_app.ui.theme import font
+
+    app = QApplication([])
+    app.setFont(font(11))
+    data = Path(tempfile.mkdtemp(prefix="shots-"))
+    args = argparse.Namespace(data_dir=str(data), demo=False, camera=None, kiosk=False)
+    session = build_session(args, decoder=Decoder(), source=lambda: None)  # never started
+    session.set_language(language)
+    wanted = set(names.split(","))
+    for name in DIALOGS:
+        if name not in wanted:
+            continue
+        widget: QWidget
+        if name == "pin-recovery":
+            pins = session.pins
+            pins.lost = True  # as after the PIN file was deleted on a device with records
+            widget = PinDialog(pins, "supervisor", lambda kind, detail: None)
+            widget.setMinimumWidth(560)
+            widget.adjustSize()
+        elif name == "recovery-code":
+            widget = RecoveryCodeDialog(recovery_code())
+        elif name == "supervisor-hub-enroll-link":
+            widget = SupervisorView(session, enroll_link=ENROLL_LINK)
+        else:
+            widget = SupervisorView(session)
+            widget.tabs.setCurrentIndex(2)
+            widget.hub_url.setText(BAD_LINK)
+        widget.show()
+        QApplication.processEvents()
+        target = OUT / f"{name}-{language}.png"
+        widget.grab().save(str(target))
+        print(f"wrote {target.relative_to(ROOT)} (offscreen)")
+        widget.close()
+    shutil.rmtree(data, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--app", default=f"{sys.executable} -m scanner_app")
     parser.add_argument("--display", default=":98")
-    parser.add_argument("--only", help="one state (its name), in both languages")
+    parser.add_argument("--only", help="only these states (names, comma-separated), in both languages")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     texts = card_texts(datetime.now(UTC))
+    only = set(args.only.split(",")) if args.only else None
     xvfb = subprocess.Popen(
         ["Xvfb", args.display, "-screen", "0", "1366x768x24"],
         stdout=subprocess.DEVNULL,
@@ -349,12 +448,14 @@ def main() -> int:
     try:
         for language in ("vi", "en"):
             for name, mode, card, settings, before in STATES:
-                if args.only in (None, name):
+                if only is None or name in only:
                     run_state(
                         args.app.split(), args.display, name, mode, card, settings, before, language, texts
                     )
-            if args.only in (None, *OFFSCREEN):
+            if only is None or only & set(OFFSCREEN):
                 offscreen(language)
+            if only is None or only & set(DIALOGS):
+                dialogs(language, only)
     finally:
         xvfb.terminate()
     write_gallery()

@@ -415,6 +415,18 @@
       <source>decided on out-of-date trust data</source>
       <translation>quyết định dựa trên dữ liệu tin cậy đã cũ</translation>
     </message>
+    <message>
+      <source>ID card matches</source>
+      <translation>khớp CCCD</translation>
+    </message>
+    <message>
+      <source>ID card does not match</source>
+      <translation>không khớp CCCD</translation>
+    </message>
+    <message>
+      <source>decided again once the ID card was read</source>
+      <translation>quyết định lại sau khi quét CCCD</translation>
+    </message>
   </context>
   <context>
     <name>Format</name>
@@ -1169,6 +1181,38 @@ Hãy kiểm tra lại tên thư mục.</translation>
       <source>Trust data damaged: import the trust bundle again. Check by hand until then.</source>
       <translation>Dữ liệu tin cậy bị hỏng: hãy nhập lại gói dữ liệu. Trong lúc chờ, hãy kiểm tra thủ công.</translation>
     </message>
+    <message>
+      <source>Damaged code: the SMART Health Card digits are broken.</source>
+      <translation>Mã bị hỏng: dãy số của thẻ SMART Health Card không hợp lệ.</translation>
+    </message>
+    <message>
+      <source>SMART Health Card in several parts: scan every part of it.</source>
+      <translation>Thẻ SMART Health Card gồm nhiều phần: hãy quét đủ các phần.</translation>
+    </message>
+    <message>
+      <source>Damaged code: the signed SMART Health Card is malformed.</source>
+      <translation>Mã bị hỏng: thẻ SMART Health Card đã ký bị sai cấu trúc.</translation>
+    </message>
+    <message>
+      <source>Rejected: the card's content is incomplete.</source>
+      <translation>Bị từ chối: nội dung thẻ không đầy đủ.</translation>
+    </message>
+    <message>
+      <source>Not trusted: the issuer is not in the trust list.</source>
+      <translation>Không tin cậy: nơi cấp không có trong danh sách tin cậy.</translation>
+    </message>
+    <message>
+      <source>Rejected: the vaccination record in the card is malformed.</source>
+      <translation>Bị từ chối: dữ liệu tiêm chủng trong thẻ bị sai cấu trúc.</translation>
+    </message>
+    <message>
+      <source>Scan the ID card (CCCD).</source>
+      <translation>Cần quét CCCD</translation>
+    </message>
+    <message>
+      <source>The ID card (CCCD) names another person than the health card.</source>
+      <translation>CCCD là của người khác, không phải người có tên trên thẻ.</translation>
+    </message>
   </context>
   <context>
     <name>RecentChecks</name>
@@ -1320,6 +1364,30 @@ Hãy kiểm tra lại tên thư mục.</translation>
     <message>
       <source>Trust data is out of date</source>
       <translation>Dữ liệu tin cậy đã cũ</translation>
+    </message>
+    <message>
+      <source>Matches</source>
+      <translation>Khớp</translation>
+    </message>
+    <message>
+      <source>Does not match</source>
+      <translation>Không khớp</translation>
+    </message>
+    <message>
+      <source>Please show your ID card (CCCD) too</source>
+      <translation>Vui lòng đưa thêm CCCD</translation>
+    </message>
+    <message>
+      <source>ID card matches</source>
+      <translation>Khớp CCCD</translation>
+    </message>
+    <message>
+      <source>ID CARD DOES NOT MATCH</source>
+      <translation>KHÔNG KHỚP CCCD</translation>
+    </message>
+    <message>
+      <source>Now scan the ID card (CCCD)</source>
+      <translation>Hãy quét CCCD</translation>
     </message>
     <message>
       <source>Card colour</source>

@@ -47,6 +47,7 @@ def _line(outcome: ScanOutcome) -> dict[str, Any]:
         "reason": result.reason.value,
         "colour": result.colour.value if result.colour else None,
         "decision": result.decision.value,
+        **({"identity": result.binding.outcome.value} if result.binding is not None else {}),
         "latency_ms": round(outcome.latency_ms, 2),
         "saved": outcome.saved,
         **({"flags": [f.value for f in outcome.flags]} if outcome.flags else {}),

@@ -29,9 +29,22 @@ class Flag(StrEnum):
     # the card failed verification: what the record copies from it (issuer, kid, type) is
     # whatever the code claimed, cleaned to the contract
     UNVERIFIED = "unverified"
+    # two-code binding (issue 19): the health card compared with an identity code (CCCD)
+    # read at the same station. Only the outcome is kept: never a name or a number. Kept in
+    # the chained `flags` column, so records made before binding existed verify unchanged
+    # and the hub's table needs no new column. No identity flag: none was compared (absent).
+    IDENTITY_MATCHED = "identity_matched"
+    IDENTITY_MISMATCH = "identity_mismatch"
+    # the same showing of a card as an earlier record, decided again once its CCCD was read:
+    # not one more showing for the shared-code count
+    REDECIDED = "redecided"
 
 
 SHARING_FLAGS = frozenset({Flag.SHARED_CODE, Flag.IMPOSSIBLE_TRAVEL})
+IDENTITY_FLAGS = {
+    "matched": Flag.IDENTITY_MATCHED,
+    "mismatch": Flag.IDENTITY_MISMATCH,
+}  # a check's binding outcome (`core/binding.Binding` value) -> its record flag; absent: none
 
 
 class EventKind(StrEnum):

@@ -61,6 +61,9 @@ class Settings:
         None, "a sound per outcome; empty: on for officers, off in kiosk mode", _optional_boolean
     )
     cooldown_seconds: float = setting(5.0, "ignore the same code for this long after a check", _positive)
+    binding_window_seconds: float = setting(
+        20.0, "an ID card (CCCD) and a health card read this close together are compared", _positive
+    )
     result_seconds: float = setting(4.0, "how long a result stays on screen", _positive)
     retention_days: int = setting(21, "checks older than this many days are purged", _positive)
     identity_logging: bool = setting(False, "store names and birth dates, sealed to the hub's key", _boolean)

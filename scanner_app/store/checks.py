@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 
 from scanner_app.core.chain import GENESIS, ChainReport, row_hash, verify_chain
 from scanner_app.core.checkpoint import CheckResult
-from scanner_app.core.record import EventKind, Flag, Saved, Station, conform
+from scanner_app.core.record import IDENTITY_FLAGS, EventKind, Flag, Saved, Station, conform
 from scanner_app.local.atomic import write_atomic
 from scanner_app.store import privacy
 from scanner_app.store.db import StoreCorrupt, environment_error, open_store_db
@@ -113,10 +113,19 @@ class CheckStore:
     # -- writing -----------------------------------------------------------------------
 
     def record(
-        self, result: CheckResult, text: str, station: Station, *, wall_time: datetime, monotonic: float
+        self,
+        result: CheckResult,
+        text: str,
+        station: Station,
+        *,
+        wall_time: datetime,
+        monotonic: float,
+        redecided: bool = False,
     ) -> Saved:
+        """`redecided`: the same showing of a card as an earlier record, decided again once
+        its CCCD was read (two-code binding): not one more showing for the shared-code count."""
         try:
-            return self._record(result, text, station, wall_time, monotonic)
+            return self._record(result, text, station, wall_time, monotonic, redecided)
         except sqlite3.Error as exc:
             problem = environment_error(exc)
             if problem is not None:
@@ -124,7 +133,13 @@ class CheckStore:
             raise
 
     def _record(
-        self, result: CheckResult, text: str, station: Station, wall_time: datetime, monotonic: float
+        self,
+        result: CheckResult,
+        text: str,
+        station: Station,
+        wall_time: datetime,
+        monotonic: float,
+        redecided: bool = False,
     ) -> Saved:
         verdict = result.verdict
         cert_hash = self.config.pseudonyms.pseudonym(verdict.certificate_id, wall_time)
@@ -132,7 +147,10 @@ class CheckStore:
         with self.db.atomic():
             head = self.head()
             seq = self._next_seq(head)
-            flags = [*result.warnings, *self._duplicate_flags(same_card, station.checkpoint_id, wall_time)]
+            duplicates = self._duplicate_flags(same_card, station.checkpoint_id, wall_time, redecided)
+            flags = [*result.warnings, *duplicates, *([Flag.REDECIDED] if redecided else [])]
+            if result.binding is not None and result.binding.outcome.value in IDENTITY_FLAGS:
+                flags.append(IDENTITY_FLAGS[result.binding.outcome.value])  # no name, no number
             record: dict[str, Any] = {
                 "seq": seq,
                 "id": str(uuid.uuid4()),
@@ -200,8 +218,12 @@ class CheckStore:
             return 0
         return int(json.loads(self._seq_file.read_text())["reserved"])
 
-    def _duplicate_flags(self, same_card: list[str], checkpoint_id: str, wall_time: datetime) -> list[Flag]:
-        """`same_card`: the pseudonyms this card has in recent records (across midnight, two)."""
+    def _duplicate_flags(
+        self, same_card: list[str], checkpoint_id: str, wall_time: datetime, redecided: bool = False
+    ) -> list[Flag]:
+        """`same_card`: the pseudonyms this card has in recent records (across midnight, two).
+        Records that decide an earlier showing again (`redecided`) are not showings; a
+        re-decision counts as the showing it re-decides."""
         if not same_card:
             return []
         marks = ",".join("?" * len(same_card))
@@ -209,10 +231,11 @@ class CheckStore:
         window_start = _utc(wall_time - timedelta(minutes=self.config.duplicate_window_minutes))
         here = self.db.execute(
             f"select count(*) from checks where cert_hash in ({marks}) "
-            "and checkpoint_id = ? and wall_time >= ?",
+            "and checkpoint_id = ? and wall_time >= ? "
+            "and ',' || coalesce(flags, '') || ',' not like '%,redecided,%'",
             [*same_card, checkpoint_id, window_start],
         ).fetchone()[0]
-        if here + 1 > self.config.duplicate_max_per_checkpoint:
+        if here + (0 if redecided else 1) > self.config.duplicate_max_per_checkpoint:
             flags.append(Flag.SHARED_CODE)
         travel_start = _utc(wall_time - timedelta(minutes=self.config.duplicate_min_travel_minutes))
         elsewhere = self.db.execute(

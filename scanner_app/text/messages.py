@@ -55,6 +55,22 @@ REASONS: dict[str, str] = {
     "trust_damaged": QT_TRANSLATE_NOOP(
         "Reason", "Trust data damaged: import the trust bundle again. Check by hand until then."
     ),
+    "shc_numeric_invalid": QT_TRANSLATE_NOOP(
+        "Reason", "Damaged code: the SMART Health Card digits are broken."
+    ),
+    "shc_chunk_incomplete": QT_TRANSLATE_NOOP(
+        "Reason", "SMART Health Card in several parts: scan every part of it."
+    ),
+    "jws_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: the signed SMART Health Card is malformed."),
+    "deflate_invalid": QT_TRANSLATE_NOOP("Reason", "Damaged code: the compressed data is broken."),
+    "deflate_too_large": QT_TRANSLATE_NOOP("Reason", "Rejected: the code unpacks to far too much data."),
+    "shc_payload_invalid": QT_TRANSLATE_NOOP("Reason", "Rejected: the card's content is incomplete."),
+    "shc_issuer_unknown": QT_TRANSLATE_NOOP("Reason", "Not trusted: the issuer is not in the trust list."),
+    "fhir_invalid": QT_TRANSLATE_NOOP("Reason", "Rejected: the vaccination record in the card is malformed."),
+    "identity_required": QT_TRANSLATE_NOOP("Reason", "Scan the ID card (CCCD)."),
+    "identity_mismatch": QT_TRANSLATE_NOOP(
+        "Reason", "The ID card (CCCD) names another person than the health card."
+    ),
 }
 
 COLOURS: dict[str, str] = {
@@ -95,6 +111,9 @@ FLAGS: dict[str, str] = {
     "shared_code": QT_TRANSLATE_NOOP("Flag", "possibly a shared code (seen too often here)"),
     "impossible_travel": QT_TRANSLATE_NOOP("Flag", "possibly a shared code (at two places too soon)"),
     "stale_bundle": QT_TRANSLATE_NOOP("Flag", "decided on out-of-date trust data"),
+    "identity_matched": QT_TRANSLATE_NOOP("Flag", "ID card matches"),
+    "identity_mismatch": QT_TRANSLATE_NOOP("Flag", "ID card does not match"),
+    "redecided": QT_TRANSLATE_NOOP("Flag", "decided again once the ID card was read"),
 }
 
 # The policy cell that decided, in words: "Level 1 — road checkpoint: all card colours allowed".

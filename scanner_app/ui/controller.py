@@ -303,7 +303,12 @@ class ScanController(QObject):
                 command.future.set_exception(exc)
 
     def _reconfigure(self, service: ScanService, store: CheckStore, settings: Settings) -> None:
-        service.reconfigure(self._checker(settings), self.app.station(settings), settings.cooldown_seconds)
+        service.reconfigure(
+            self._checker(settings),
+            self.app.station(settings),
+            settings.cooldown_seconds,
+            settings.binding_window_seconds,
+        )
         store.configure(self.app.store_config(settings))
 
     def _handle(self, service: ScanService, command: CheckCode) -> None:

@@ -11,6 +11,11 @@ ever squeezed below the height its text needs; `tests/test_result_panel.py` rend
 outcome in both languages at laptop and kiosk sizes and checks each label against its
 font metrics.
 
+Two-code binding (issue 19): a badge under the word says whether the ID card (CCCD) read
+with the health card names the same person — "Khớp CCCD" in green, "KHÔNG KHỚP CCCD" in red —
+or asks for the CCCD when the policy requires it and none was read yet. Kiosk mode says only
+"Khớp" / "Không khớp".
+
 Kiosk mode discloses the decision and, for an allowed card, the first name; nothing else
 about the holder.
 """
@@ -34,7 +39,15 @@ if TYPE_CHECKING:  # types only: the window shows before numpy, OpenCV and SQLit
 # Shrink steps when the panel is short: 100 % down to 45 % of the full sizes.
 STEPS = tuple(round(1.0 - 0.05 * i, 2) for i in range(12))
 # Full sizes in points (officer; kiosk ×1.3) and the smallest each line may shrink to.
-SIZES = {"word": (40, 14), "notes": (15, 8), "card": (17, 8), "name": (22, 9), "details": (15, 8)}
+SIZES = {
+    "word": (40, 14),
+    "notes": (15, 8),
+    "identity": (20, 9),
+    "card": (17, 8),
+    "name": (22, 9),
+    "details": (15, 8),
+}
+IDENTITY_COLOURS = {"matched": "#1B7F3A", "mismatch": "#B3261E", "prompt": "#111111"}  # on white
 ICON = 84  # pixels at full size
 
 
@@ -61,6 +74,9 @@ class ResultPanel(QWidget):
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.word = FitLabel(*SIZES["word"], lines=2, balance=True)
         self.notes = FitLabel(*SIZES["notes"], lines=4)
+        self.identity = FitLabel(*SIZES["identity"], lines=2)
+        self.identity.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.identity.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.card = FitLabel(*SIZES["card"], lines=1)
         self.card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.name = FitLabel(*SIZES["name"], lines=2)
@@ -68,6 +84,7 @@ class ResultPanel(QWidget):
         self.details = FitLabel(*SIZES["details"], lines=4, bold=False)
         self.flags = self.notes  # the name older tests and tools use
         self.kind = "idle"
+        self.identity_state: str | None = None
         self.step = 0.0
         self.icon_size = ICON
         self._build()
@@ -84,6 +101,10 @@ class ResultPanel(QWidget):
         header.setSpacing(12)
         header.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.word, 1)
+        bound = QHBoxLayout()
+        bound.addStretch(1)
+        bound.addWidget(self.identity)
+        bound.addStretch(1)
         badge = QHBoxLayout()
         badge.addStretch(1)
         badge.addWidget(self.card)
@@ -94,6 +115,7 @@ class ResultPanel(QWidget):
         layout.addStretch(1)
         layout.addLayout(header)
         layout.addWidget(self.notes)  # right under the word: a warning is never what gets squeezed out
+        layout.addLayout(bound)
         layout.addLayout(badge)
         layout.addWidget(self.name)
         layout.addWidget(self.details)
@@ -135,6 +157,7 @@ class ResultPanel(QWidget):
         return {
             "word": self.word,
             "notes": self.notes,
+            "identity": self.identity,
             "card": self.card,
             "name": self.name,
             "details": self.details,
@@ -165,6 +188,7 @@ class ResultPanel(QWidget):
         self._set(self.name, "")
         self._set(self.details, self.tr("Thẻ Covid, vaccine passport, PC-COVID QR or chip ID card"))
         self._show_card(None)
+        self._show_identity(None)
         self._set(self.notes, "")
         self.fit()
         self.returned.emit()
@@ -183,6 +207,7 @@ class ResultPanel(QWidget):
         verified = result.valid  # holder data only from a card whose signature was verified
         colour = result.colour.value if result.colour is not None and verified else None
         self._show_card(None if self.kiosk else colour)
+        self._show_identity(self._identity_state(outcome))
         self._set(self.name, self._holder(outcome) if verified else "")
         self._set(self.details, self._reason(outcome))
         self.fit()
@@ -224,6 +249,42 @@ class ResultPanel(QWidget):
         if Flag.STALE_BUNDLE in result.warnings and result.reason is not Reason.STALE_BUNDLE:
             notes.append(self.tr("Trust data is out of date"))
         return notes
+
+    @staticmethod
+    def _identity_state(outcome: ScanOutcome) -> str | None:
+        """matched / mismatch / prompt (the policy wants a CCCD and none matched yet) / None."""
+        binding = outcome.result.binding
+        if binding is not None and binding.outcome.value in ("matched", "mismatch"):
+            return binding.outcome.value
+        return "prompt" if outcome.awaiting_identity else None
+
+    def _identity_text(self, state: str) -> str:
+        if self.kiosk:  # the queue learns only whether the two cards agree
+            return {
+                "matched": self.tr("Matches"),
+                "mismatch": self.tr("Does not match"),
+                "prompt": self.tr("Please show your ID card (CCCD) too"),
+            }[state]
+        return {
+            "matched": self.tr("ID card matches"),
+            "mismatch": self.tr("ID CARD DOES NOT MATCH"),
+            "prompt": self.tr("Now scan the ID card (CCCD)"),
+        }[state]
+
+    def _show_identity(self, state: str | None) -> None:
+        self.identity_state = state
+        if state is None:
+            self._set(self.identity, "")
+            self.identity.setStyleSheet("")
+            self.identity.refit()
+            return
+        colour = IDENTITY_COLOURS[state]
+        self.identity.setStyleSheet(
+            f"background: #FFFFFF; color: {colour}; border: 4px solid {colour};"
+            "border-radius: 8px; padding: 4px 14px;"
+        )
+        self._set(self.identity, self._identity_text(state))
+        self.identity.refit()
 
     def _show_card(self, colour: str | None) -> None:
         if colour is None:
