@@ -535,6 +535,10 @@
       <translation>DỮ LIỆU TIN CẬY BỊ HỎNG: không thẻ nào xác minh được, mọi lượt kiểm tra là THỦ CÔNG. Hãy nhập lại gói dữ liệu tin cậy (F9, Dữ liệu tin cậy) hoặc đồng bộ với máy chủ.</translation>
     </message>
     <message>
+      <source>Technical detail (for the district office): %1</source>
+      <translation>Chi tiết kỹ thuật (cho văn phòng quận/huyện): %1</translation>
+    </message>
+    <message>
       <source>DEMO trust data: for training only, not for real checks.</source>
       <translation>Dữ liệu tin cậy DÙNG THỬ: chỉ để tập huấn, không dùng cho kiểm tra thật.</translation>
     </message>

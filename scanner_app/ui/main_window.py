@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
                     "Import the trust bundle again (F9, Trust data) or sync with the hub."
                 )
                 + "\n"
-                + trust.damaged
+                + self.tr("Technical detail (for the district office): %1").replace("%1", trust.damaged)
             )
         if trust is not None and trust.demo and not damaged:
             warnings.append(self.tr("DEMO trust data: for training only, not for real checks."))
