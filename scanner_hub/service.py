@@ -195,7 +195,7 @@ class Hub:
         except ValueError as exc:
             raise IngestRefused(422, "bad_seal_key", "the device's sealing key is not an X25519 key") from exc
         device_id, now = str(body["device_id"]), self.now()
-        claimed = self._database(lambda: self._claim(body, device_id, device_seal, now), idempotent=False)
+        claimed = self._database(lambda: self._claim(body, device_id, device_seal, now), idempotent=True)
         envelope = self.sign(
             "enrollment",
             body.get("nonce"),
@@ -216,11 +216,11 @@ class Hub:
     ) -> tuple[str, str]:
         """The code used once, atomically, and the device stored: (checkpoint id, type)."""
         with self.engine.begin() as connection:
-            taken = connection.execute(
-                select(devices.c.device_id).where(devices.c.device_id == device_id)
-            ).first()
+            taken = (
+                connection.execute(select(devices).where(devices.c.device_id == device_id)).mappings().first()
+            )
             if taken is not None:
-                raise IngestRefused(409, "device_exists", f"device {device_id!r} is already enrolled")
+                return self._enrolled_again(connection, taken, body, device_seal)
             claimed = connection.execute(  # one statement: a code is used once, even under races
                 update(enrollments)
                 .where(
@@ -244,6 +244,32 @@ class Hub:
                 )
             )
         return str(claimed[0]), str(claimed[1])
+
+    @staticmethod
+    def _enrolled_again(
+        connection: Any,
+        taken: Mapping[str, Any],
+        body: Mapping[str, Any],
+        device_seal: x25519.X25519PublicKey,
+    ) -> tuple[str, str]:
+        """The same device repeating the enrollment its code already made (its answer was lost,
+        e.g. in a failover between the commit and the reply): the same keys and the same code
+        get the same enrollment again; anything else is a second device under a used name."""
+        used = connection.execute(
+            select(enrollments.c.used_by).where(
+                enrollments.c.code_hash == _hash_code(str(body.get("code", "")))
+            )
+        ).first()
+        same = (
+            used is not None
+            and used[0] == taken["device_id"]
+            and taken["public_key"] == str(body["public_key"])
+            and taken["seal_public_key"] == public_key_raw_x(device_seal).hex()
+            and taken["revoked_at"] is None
+        )
+        if not same:
+            raise IngestRefused(409, "device_exists", f"device {taken['device_id']!r} is already enrolled")
+        return str(taken["checkpoint_id"]), str(taken["checkpoint_type"])
 
     # -- devices ---------------------------------------------------------------------------
 

@@ -149,6 +149,43 @@ def test_one_code_enrolls_exactly_one_device_under_concurrency(hub: HubServer) -
     assert _count(hub, devices) == 1
 
 
+def test_a_repeated_enrollment_by_the_same_device_gets_the_same_answer(hub: HubServer) -> None:
+    """The hub committed but its answer was lost (a failover, a dropped connection): the device
+    sends the same enrollment again and is enrolled, not refused as 'device_exists'. The same
+    device name with other keys, or with another code, is still a second device: refused."""
+    code = hub.hub.new_enrollment("KH-AGAIN", "road")
+    other_code = hub.hub.new_enrollment("KH-OTHER", "road")
+
+    def keys() -> tuple[ed25519.Ed25519PrivateKey, str, bytes]:
+        key = ed25519.Ed25519PrivateKey.generate()
+        pem = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        seal = (
+            x25519.X25519PrivateKey.generate()
+            .public_key()
+            .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        )
+        return key, pem.decode(), seal
+
+    def post(
+        code_used: EnrollmentCode, key: ed25519.Ed25519PrivateKey, pem: str, seal: bytes
+    ) -> httpx.Response:
+        body = enrollment_body(code_used, "dev-again", pem, seal, new_nonce())
+        with httpx.Client(base_url=hub.url, timeout=30) as http:
+            return http.post("/v1/enroll", json=sign_request(body, key))
+
+    key, pem, seal = keys()
+    first, again = post(code, key, pem, seal), post(code, key, pem, seal)
+    assert first.status_code == again.status_code == 200
+    assert again.json()["hub_identity"] == first.json()["hub_identity"]
+    assert _count(hub, devices) == 1
+    impostor = keys()
+    assert post(code, *impostor).json()["problem"] == "device_exists"
+    assert post(other_code, key, pem, seal).json()["problem"] == "device_exists"
+    assert _count(hub, devices) == 1
+
+
 def _raw_post(server: HubServer, path: str, *, declared_length: int, body: bytes) -> bytes:
     """A request that says it carries `declared_length` bytes (no client library sends that
     without the bytes)."""
