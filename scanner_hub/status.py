@@ -6,6 +6,7 @@ offset is the hub's own measure (the device's time minus the hub's, network dela
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,13 @@ def assign_ward(
     )
 
 
+def _shown_text(value: str, max_length: int) -> str:
+    """Text a device reports for people to read in the console: the record contract's cleaning,
+    and no format characters either (bidirectional overrides, zero-width marks), which could
+    make a cell read as something else."""
+    return clean_text("".join(c for c in value if unicodedata.category(c) != "Cf"), max_length)
+
+
 def _small_int(value: object) -> int | None:
     return value if type(value) is int and 0 <= value < 2**31 else None
 
@@ -59,7 +67,7 @@ def record_status(
         "head_at_report": head_seq,
         "bundle_sequence": _small_int(status.get("bundle_sequence")),
         "clock_offset_seconds": offset,
-        "app_version": clean_text(version, 32) if isinstance(version, str) else None,
+        "app_version": _shown_text(version, 32) if isinstance(version, str) else None,
     }
     statement = _insert(connection, device_status).values(device_id=device_id, **row)
     connection.execute(statement.on_conflict_do_update(index_elements=["device_id"], set_=row))

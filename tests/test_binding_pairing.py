@@ -77,14 +77,22 @@ def test_exactly_at_the_window_still_pairs(pairing: Pairing[str], clock: FakeClo
     assert pairing.identity_read(AN_ID) is not None
 
 
-def test_a_mismatch_can_be_corrected_by_the_right_identity(pairing: Pairing[str], clock: FakeClock) -> None:
-    """The officer scanned the previous person's CCCD by mistake, then the right one."""
+def test_a_mismatch_stands_whatever_identity_follows(pairing: Pairing[str], clock: FakeClock) -> None:
+    """The CCCD's QR is unsigned: a second one printed with the card's name and birth date must
+    not turn a mismatch into a match (a deny into an allow). Either order; the officer scans
+    the card again to start over."""
     pairing.identity_read(BINH_ID)
     assert pairing.health_read(AN_CARD, "check-1").outcome is Binding.MISMATCH
-    assert pairing.awaiting_identity() == "check-1"
+    assert pairing.awaiting_identity() is None
     clock.advance(5)
-    paired = pairing.identity_read(AN_ID)
-    assert paired is not None and (paired.ticket, paired.binding.outcome) == ("check-1", Binding.MATCHED)
+    assert pairing.identity_read(AN_ID) is None  # kept for the next card, not check-1
+    pairing.clear()
+    pairing.health_read(AN_CARD, "check-2")
+    paired = pairing.identity_read(BINH_ID)
+    assert paired is not None and (paired.ticket, paired.binding.outcome) == ("check-2", Binding.MISMATCH)
+    assert pairing.identity_read(AN_ID) is None
+    assert pairing.awaiting_identity() is None
+    assert pairing.health_read(AN_CARD, "check-3").outcome is Binding.MATCHED  # the card again
 
 
 def test_newer_reads_replace_older_unpaired_ones(pairing: Pairing[str], clock: FakeClock) -> None:

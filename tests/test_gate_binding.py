@@ -204,3 +204,17 @@ def test_a_redecided_check_is_not_one_more_showing(data_dir: Path) -> None:
     finally:
         store.close()
     assert shared == [False, False, False, True]
+
+
+def test_a_second_cccd_never_turns_a_mismatch_into_an_allow(data_dir: Path) -> None:
+    """A borrowed card: the bearer's own CCCD gives a mismatch (deny); a QR typed up afterwards
+    from the card's name and birth date (CCCD QRs are not signed) re-decides nothing. Either
+    order; the card scanned again starts over (and a forged CCCD then matches: only the
+    physical card's photo tells, which the README says)."""
+    card = hc1("Nguyễn", "Văn An", "1985-03-12")
+    forged, bearer = cccd("NGUYEN VAN AN", "12031985"), cccd("TRẦN VĂN BÌNH", "01011990")
+    for lines in ([card, bearer, forged], [bearer, card, forged]):
+        rows = gate(data_dir, *lines, checkpoint="event", level=3)
+        decided = [(r["decision"], r.get("identity")) for r in rows if r["format"] == "hc1"]
+        assert decided[-1] == ("deny", "mismatch") and ("allow", "matched") not in decided, lines
+        assert rows[-1]["format"] == "vn-cccd" and rows[-1]["decision"] == "manual"

@@ -9,8 +9,10 @@ sequence, or the CheckResult itself). What comes back:
 - `identity_read` returns `Paired(ticket, binding)` when a health card read in the last
   `window` seconds still awaits an identity (health card first, then the CCCD): the service
   re-decides that check with the binding; else it keeps the identity for the next card.
-A health card stays open for a later identity until the window ends or it is `matched`, so
-an officer who scanned the wrong CCCD (a mismatch) scans the right one and gets `matched`.
+A health card pairs with one identity only: after a `mismatch` a later CCCD does not
+re-decide it. The CCCD's QR is not signed, so anyone can print one with the card's name and
+birth date; letting a second CCCD turn a mismatch into `matched` (and a deny into an allow)
+would reward exactly that. An officer who scanned the wrong CCCD scans the card again.
 A newer identity or a newer health card replaces an older one that has not been paired.
 """
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from scanner_app.core.binding import NO_IDENTITY, Binding, BindingResult, compare
+from scanner_app.core.binding import NO_IDENTITY, BindingResult, compare
 from scanner_app.core.clock import Clock
 from scanner_app.core.model import Holder
 
@@ -62,8 +64,7 @@ class Pairing(Generic[Ticket]):
             self._identity = _Identity(holder, now)
             return None
         binding = compare(holder, health.holder)
-        if binding.outcome is Binding.MATCHED:
-            self._health = None
+        self._health = None  # paired once: a mismatch stands (see the module's docstring)
         self._identity = None
         return Paired(health.ticket, binding)
 
@@ -71,8 +72,8 @@ class Pairing(Generic[Ticket]):
         now = self._expire()
         identity, self._identity = self._identity, None
         binding = NO_IDENTITY if identity is None else compare(identity.holder, holder)
-        matched = binding.outcome is Binding.MATCHED
-        self._health = None if matched else _Health(holder, ticket, now)
+        # open for a later identity only when none was compared: a mismatch stands
+        self._health = _Health(holder, ticket, now) if identity is None else None
         return binding
 
     def awaiting_identity(self) -> Ticket | None:
