@@ -4,13 +4,14 @@ report), the lockout schedule, and a scanner's self-report at its worst."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from scanner_hub.console import auth
 from scanner_hub.console.i18n import CATALOGUE
@@ -358,3 +359,78 @@ def test_every_refusal_is_audited(console: tuple[Hub, Any]) -> None:
     refusals = [r for r in audit_rows(hub)[before:] if r[1] == "refused"]
     assert [(r[0], r[3]) for r in refusals] == [("nghia", "forbidden")] * 2 + [("nghia", "bad_request")] * 3
     assert '"ward=a%2Fb"' in refusals[2][2] and '"status": 400' in refusals[2][2]
+
+
+def _guess_all_at_once(hub: Hub, count: int) -> list[object]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    now = hub.now()
+    start = threading.Barrier(count)
+
+    def guess(index: int) -> object:
+        start.wait()
+        try:
+            return auth.login(hub.engine, "city", f"guess-{index}", "10.0.0.9", now)
+        except auth.LoginLocked:
+            return "locked"
+        except auth.LoginBusy:
+            return "busy"
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(guess, range(count)))
+
+
+def test_simultaneous_wrong_passwords_are_counted_before_they_are_checked(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner_hub.db import login_failures
+
+    auth.add_user(hub.engine, "city", "city", None, "a-good-password", hub.now())
+    # as many checks at once as guesses: the count alone must stop the sixth
+    monkeypatch.setattr(auth, "_CHECKS", threading.BoundedSemaphore(40))
+    outcomes = _guess_all_at_once(hub, 40)
+    checked = sum(o is None for o in outcomes)
+    assert 1 <= checked <= auth.FREE_FAILURES, outcomes
+    assert outcomes.count("locked") == 40 - checked
+    with hub.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(login_failures)).scalar() == checked
+    hub.close()
+
+
+def test_more_logins_at_once_than_the_hub_checks_are_refused_not_queued(hub: Hub) -> None:
+    now = hub.now()
+    auth.add_user(hub.engine, "city", "city", None, "a-good-password", now)
+    held = [auth._CHECKS.acquire(blocking=False) for _ in range(auth.CONCURRENT_CHECKS)]
+    try:
+        assert all(held)
+        with pytest.raises(auth.LoginBusy):
+            auth.login(hub.engine, "city", "a-good-password", "10.0.0.9", now)
+    finally:
+        for _ in held:
+            auth._CHECKS.release()
+    assert auth.login(hub.engine, "city", "a-good-password", "10.0.0.9", now) is not None
+    outcomes = _guess_all_at_once(hub, 40)  # the real limit: at most five checked, the rest refused
+    assert sum(o is None for o in outcomes) <= auth.FREE_FAILURES
+    assert {o for o in outcomes if o is not None} <= {"locked", "busy"}
+    hub.close()
+
+
+def test_a_burst_of_logins_over_https_gets_429s_after_five_checks(console: tuple[Hub, Any]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    hub, server = console
+    client, _ = log_in(server, "nghia")
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/login").text)
+    assert token is not None
+    start = threading.Barrier(40)
+
+    def guess(index: int) -> int:
+        start.wait()
+        data = {"name": "city", "password": f"guess-{index}", "csrf": token[1]}
+        return int(client.post("/console/login", data=data).status_code)
+
+    with ThreadPoolExecutor(40) as pool:
+        statuses = list(pool.map(guess, range(40)))
+    assert statuses.count(401) <= auth.FREE_FAILURES and set(statuses) <= {401, 429}, statuses
+    outcomes = [r[3] for r in audit_rows(hub) if r[0] == "city" and r[1] == "login"]
+    assert outcomes.count("refused") == statuses.count(401) and len(outcomes) == 40

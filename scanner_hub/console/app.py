@@ -202,6 +202,17 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
         lang = language(request)
         try:
             result = auth.login(engine, name, password, address(request), hub.now())
+        except auth.LoginBusy:
+            response = render(
+                request,
+                "login.html",
+                None,
+                status=429,
+                login_csrf=expected,
+                problem=translate(lang, "login_busy"),
+            )
+            response.headers["Retry-After"] = "2"
+            return response
         except auth.LoginLocked as locked:
             response = render(
                 request,
