@@ -18,10 +18,9 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.background import BackgroundTask
 
 from scanner_app.core.policy import CHECKPOINT_TYPES
 from scanner_hub.console import auth, charts, queries, reports
@@ -52,10 +51,14 @@ class NeedLogin(Exception):
 
 
 class Refused(Exception):
-    def __init__(self, status: int, key: str) -> None:
+    """A request the console refuses; the refusal handler audits it unless the route has
+    already written a more precise audit row (`audited`)."""
+
+    def __init__(self, status: int, key: str, *, audited: bool = False) -> None:
         super().__init__(key)
         self.status = status
         self.key = key
+        self.audited = audited
 
 
 def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closure)
@@ -81,8 +84,11 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
 
     def scope_of(session: auth.Session, ward: str | None = None) -> Scope:
         """The user's scope; a city user may narrow it to one ward; a ward user asking for
-        another ward is refused."""
+        another ward is refused (403), and so is a ward the wards table does not list (400):
+        a ward id reaches file names and report text, so only a listed id goes further."""
         user = session.user
+        if ward and ward not in queries.ward_names(engine):
+            raise Refused(400, "bad_request")
         if user.is_city:
             return Scope(ward or None)
         if ward and ward != user.ward_id:
@@ -107,7 +113,7 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
         same_origin = origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
         if not (same_origin and token and secrets.compare_digest(token.encode(), session.csrf.encode())):
             audit(request, session, "csrf", request.url.path, "refused")
-            raise Refused(403, "csrf_refused")
+            raise Refused(403, "csrf_refused", audited=True)
 
     def render(
         request: Request, name: str, session: auth.Session | None, status: int = 200, **context: Any
@@ -148,8 +154,18 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
     async def need_login(request: Request, _: NeedLogin) -> Response:
         return RedirectResponse("/console/login", status_code=303)
 
+    def audit_refusal(request: Request, error: Refused) -> None:
+        if error.audited:
+            return
+        found = auth.session(engine, request.cookies.get(SESSION_COOKIE), hub.now())
+        target = {"path": request.url.path, "query": str(request.url.query)[:500], "status": error.status}
+        audit(request, found, "refused", target, error.key)
+
     @console.exception_handler(Refused)
     async def refused(request: Request, error: Refused) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(audit_refusal, request, error)
         return render(request, "error.html", None, status=error.status, message=error.key)
 
     # -- session ---------------------------------------------------------------------------
@@ -182,10 +198,21 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
         expected = request.cookies.get(LOGIN_COOKIE, "")
         if not (csrf and expected and secrets.compare_digest(csrf.encode(), expected.encode())):
             audit(request, None, "csrf", "/login", "refused")
-            raise Refused(403, "csrf_refused")
+            raise Refused(403, "csrf_refused", audited=True)
         lang = language(request)
         try:
             result = auth.login(engine, name, password, address(request), hub.now())
+        except auth.LoginBusy:
+            response = render(
+                request,
+                "login.html",
+                None,
+                status=429,
+                login_csrf=expected,
+                problem=translate(lang, "login_busy"),
+            )
+            response.headers["Retry-After"] = "2"
+            return response
         except auth.LoginLocked as locked:
             response = render(
                 request,
@@ -292,7 +319,9 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
             audit(request, session, "view", f"/checkpoints/{checkpoint_id}", "refused")
             exists = queries.checkpoint_in_scope(engine, queries.CITY, checkpoint_id) is not None
             raise Refused(
-                403 if exists or not session.user.is_city else 404, "forbidden" if exists else "not_found"
+                403 if exists or not session.user.is_city else 404,
+                "forbidden" if exists else "not_found",
+                audited=True,
             )
         chosen = parse_day(day)
         hours = queries.hourly(engine, scope, checkpoint_id, chosen)
@@ -334,7 +363,7 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
         done = queries.revoke(engine, scope_of(session), device_id, text, hub.now())
         audit(request, session, "revoke", {"device": device_id, "reason": text}, "ok" if done else "refused")
         if not done:
-            raise Refused(403, "forbidden")
+            raise Refused(403, "forbidden", audited=True)
         target = back if re.fullmatch(r"/console/[A-Za-z0-9/._-]*", back) else "/console/devices"
         return RedirectResponse(target, status_code=303)
 
@@ -400,23 +429,25 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
         monday = week_monday(week)
         lang = language(request)
         report = reports.week_report(engine, scope, monday, lang)
-        folder = Path(tempfile.mkdtemp(prefix="console-"))
-        name = f"bao-cao-tuan-{report.week}{'-' + scope.ward if scope.ward else ''}.{kind}"
-        out = folder / name
         names = queries.ward_names(engine)
-        if kind == "xlsx":
-            reports.write_xlsx(report, out, lang, names)
-            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            reports.write_pdf(report, out, lang, names, hub.now().astimezone(zone))
-            media = "application/pdf"
+        # the file on disk has a fixed name in a fresh private folder, removed before answering;
+        # the name the browser sees is built from the parsed week and a listed ward id only
+        with tempfile.TemporaryDirectory(prefix="console-") as folder:
+            out = Path(folder) / f"report.{kind}"
+            if kind == "xlsx":
+                reports.write_xlsx(report, out, lang, names)
+                media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            else:
+                reports.write_pdf(report, out, lang, names, hub.now().astimezone(zone))
+                media = "application/pdf"
+            content = out.read_bytes()
         audit(request, session, "download", {"week": report.week, "ward": scope.ward, "format": kind})
-
-        def cleanup() -> None:
-            out.unlink(missing_ok=True)
-            folder.rmdir()
-
-        return FileResponse(out, media_type=media, filename=name, background=BackgroundTask(cleanup))
+        listed = scope.ward and re.fullmatch(r"[A-Za-z0-9_-]{1,32}", scope.ward)
+        ward_part = f"-{scope.ward}" if listed else ""
+        name = f"bao-cao-tuan-{reports.week_name(monday)}{ward_part}.{kind}"
+        return Response(
+            content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
 
     @console.get("/flags", response_class=HTMLResponse)
     def flags_page(request: Request, day: str | None = None) -> Response:
@@ -472,18 +503,25 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
         chosen = scope.ward or ward
         if not chosen:
             raise Refused(400, "bad_request")
+        # a code puts its checkpoint in the chosen ward: a ward user may make one for a new
+        # checkpoint or one already in its ward, never for one with no ward (enrolled from the
+        # command line) or another ward's; moving a checkpoint is the city's, audited as such
         existing = queries.checkpoint_in_scope(engine, queries.CITY, checkpoint_id)
-        if (
-            existing is not None
-            and existing["ward_id"] not in (chosen, queries.NO_WARD)
-            and not session.user.is_city
-        ):
-            audit(request, session, "enroll_code", checkpoint_id, "refused")
-            raise Refused(403, "forbidden")
+        moved_from = existing["ward_id"] if existing is not None and existing["ward_id"] != chosen else None
+        if moved_from is not None and not session.user.is_city:
+            audit(request, session, "enroll_code", {"checkpoint": checkpoint_id, "ward": chosen}, "refused")
+            raise Refused(403, "forbidden", audited=True)
         try:
             code = hub.new_enrollment(checkpoint_id, checkpoint_type, ward=chosen)
         except ValueError:
             raise Refused(400, "bad_request") from None
+        if moved_from is not None:
+            audit(
+                request,
+                session,
+                "reassign_ward",
+                {"checkpoint": checkpoint_id, "from": moved_from or None, "to": chosen},
+            )
         audit(request, session, "enroll_code", {"checkpoint": checkpoint_id, "ward": chosen})
         link = hub.enrollment_link(code)
         qr = None
@@ -526,7 +564,7 @@ def create_console(hub: Hub) -> FastAPI:  # noqa: PLR0915 (the routes, one closu
         await run_in_threadpool(check_csrf, request, session, csrf)
         if not session.user.is_city:
             await run_in_threadpool(audit, request, session, "publish", None, "refused")
-            raise Refused(403, "forbidden")
+            raise Refused(403, "forbidden", audited=True)
         data = await bundle.read(4 * 1024 * 1024 + 1)
         try:
             if len(data) > 4 * 1024 * 1024:

@@ -4,7 +4,10 @@ only its SHA-256), a CSRF token per session, login attempts slowed after repeate
 and an audit table every console action is written to.
 
 Fails closed: an unknown user costs the same hash as a known one; a locked login is refused
-before its password is even checked; a disabled user's sessions stop working.
+before its password is even checked; an attempt counts as a failure before its password is
+checked (so simultaneous guesses cannot all pass the wait check), and only a few passwords are
+checked at once (argon2id takes 64 MiB each), more are refused at once; a disabled user's
+sessions stop working.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
 
 from scanner_app.core.record import clean_text
 from scanner_hub.db import audit, console_sessions, console_users, login_failures, wards
@@ -32,10 +36,17 @@ FAILURE_WINDOW = timedelta(minutes=15)
 FREE_FAILURES = 5  # then each attempt waits: 30 s, 60 s, 120 s ... up to 15 min
 HASHER = PasswordHasher()  # argon2id, 64 MiB, 3 passes (RFC 9106's second recommendation)
 _DUMMY = HASHER.hash("a password nobody has, for unknown user names")
+CONCURRENT_CHECKS = 3  # passwords checked at once in this process; more get LoginBusy
+_CHECKS = threading.BoundedSemaphore(CONCURRENT_CHECKS)
+_COUNTING = threading.Lock()  # the wait check and the pending failure, one attempt at a time
 
 
 class UserError(ValueError):
     """A user that cannot be made (bad name, role, ward or password)."""
+
+
+class LoginBusy(Exception):
+    """More logins at once than the hub checks: refused, not queued (try again in a second)."""
 
 
 class LoginLocked(Exception):
@@ -114,22 +125,21 @@ def disable_user(engine: Engine, name: str) -> bool:
     return bool(done.rowcount)
 
 
-def _wait(engine: Engine, name: str, address: str, now: datetime) -> int:
+def _wait(connection: Connection, name: str, address: str, now: datetime) -> int:
     """Seconds this login must still wait (0: go ahead): after FREE_FAILURES failures in the
     window, for this name or from this address, each attempt waits twice as long."""
     since = now - FAILURE_WINDOW
-    with engine.connect() as connection:
-        waits = []
-        for column, value in ((login_failures.c.user_name, name), (login_failures.c.address, address)):
-            count, last = connection.execute(
-                select(func.count(), func.max(login_failures.c.at)).where(
-                    column == value, login_failures.c.at > since
-                )
-            ).one()
-            if count >= FREE_FAILURES and last is not None:
-                last = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)
-                delay = min(30 * 2 ** (count - FREE_FAILURES), 900)
-                waits.append(int((last + timedelta(seconds=delay) - now).total_seconds()) + 1)
+    waits = []
+    for column, value in ((login_failures.c.user_name, name), (login_failures.c.address, address)):
+        count, last = connection.execute(
+            select(func.count(), func.max(login_failures.c.at)).where(
+                column == value, login_failures.c.at > since
+            )
+        ).one()
+        if count >= FREE_FAILURES and last is not None:
+            last = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)
+            delay = min(30 * 2 ** (count - FREE_FAILURES), 900)
+            waits.append(int((last + timedelta(seconds=delay) - now).total_seconds()) + 1)
     return max([0, *waits])
 
 
@@ -138,7 +148,32 @@ def login(
 ) -> tuple[str, Session] | None:
     """(cookie token, session) or None for a wrong name or password; LoginLocked while slowed."""
     name, address = clean_text(name, 64), clean_text(address, 64)
-    wait = _wait(engine, name, address, now)
+    if not _CHECKS.acquire(blocking=False):
+        write_audit(engine, now, name, address, "login", None, "busy")
+        raise LoginBusy
+    try:
+        return _login(engine, name, password, address, now)
+    finally:
+        _CHECKS.release()
+
+
+def _count_attempt(engine: Engine, name: str, address: str, now: datetime) -> int:
+    """The wait (see `_wait`); when there is none, the attempt is written as a failure at once,
+    under a lock (a thread lock; on PostgreSQL also a transaction lock, for several hub
+    processes), so that the next attempt already counts it. A good password removes it."""
+    with _COUNTING, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('console_login_failures'))"))
+        wait = _wait(connection, name, address, now)
+        if wait == 0:
+            connection.execute(insert(login_failures).values(user_name=name, address=address, at=now))
+    return wait
+
+
+def _login(
+    engine: Engine, name: str, password: str, address: str, now: datetime
+) -> tuple[str, Session] | None:
+    wait = _count_attempt(engine, name, address, now)
     if wait > 0:
         write_audit(engine, now, name, address, "login", None, "locked")
         raise LoginLocked(wait)
@@ -150,8 +185,7 @@ def login(
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         good = False
     if not good or row is None:
-        with engine.begin() as connection:
-            connection.execute(insert(login_failures).values(user_name=name, address=address, at=now))
+        with engine.begin() as connection:  # the failure is already written (_count_attempt)
             # bounded: failures older than the window no longer count (audit keeps the history)
             connection.execute(delete(login_failures).where(login_failures.c.at < now - 4 * FAILURE_WINDOW))
         write_audit(engine, now, name, address, "login", None, "refused")

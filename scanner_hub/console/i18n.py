@@ -26,6 +26,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
         "Too many failed logins. Try again in {seconds} seconds.",
     ),
+    "login_busy": (
+        "Máy chủ đang kiểm tra nhiều lượt đăng nhập. Vui lòng thử lại sau vài giây.",
+        "The hub is checking many logins at once. Try again in a few seconds.",
+    ),
     "needs_https": (
         "Bảng điều khiển cần HTTPS: chạy scanner-hub serve với --tls-cert và --tls-key "
         "(trình duyệt không giữ phiên đăng nhập qua HTTP).",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from sqlalchemy.engine import Engine
 
@@ -160,8 +161,11 @@ def write_pdf(
     from scanner_app.services.report_pdf import DECISION_COLOURS, _fonts, _table
 
     _fonts()
-    t = lambda key, **v: translate(language, key, **v)  # noqa: E731
-    heading, period, who = title(report, language, ward_names)
+    # every text a Paragraph gets is escaped: Paragraph reads its text as markup, and a ward's
+    # name (from the wards file) or a catalogue entry must not be taken for tags
+    t = lambda key, **v: escape(translate(language, key, **v))  # noqa: E731
+    raw = lambda key: translate(language, key)  # noqa: E731 (plain text: legend and table cells)
+    heading, period, who = (escape(text) for text in title(report, language, ward_names))
     base = ParagraphStyle("base", fontName="NotoSans", fontSize=10, leading=13)
     big = ParagraphStyle("big", parent=base, fontName="NotoSans-Bold", fontSize=16, leading=20, alignment=1)
     centre = ParagraphStyle("centre", parent=base, alignment=1)
@@ -191,19 +195,19 @@ def write_pdf(
     legend = Legend()
     legend.x, legend.y = 212 * mm, 40 * mm
     legend.fontName, legend.fontSize = "NotoSans", 8
-    legend.colorNamePairs = [(DECISION_COLOURS[d], t(d)) for d in DECISIONS]
+    legend.colorNamePairs = [(DECISION_COLOURS[d], raw(d)) for d in DECISIONS]
     drawing.add(legend)
     story += [drawing, Spacer(1, 4 * mm)]
-    counts_header = [t(k) for k in HEADER_KEYS]
-    by_day = [[t("day"), *counts_header]]
+    counts_header = [raw(k) for k in HEADER_KEYS]
+    by_day = [[raw("day"), *counts_header]]
     by_day += [[f"{d:%d/%m/%Y}", *_values(report.day_total(d))] for d in report.days]
-    by_day.append([t("total"), *_values(report.total)])
+    by_day.append([raw("total"), *_values(report.total)])
     head = ParagraphStyle("head", parent=base, fontName="NotoSans-Bold", fontSize=8, leading=10)
     story += [Paragraph(f"<b>{t('checks')} · {t('day')}</b>", base), _pdf_table(by_day, _table, head)]
     if report.scope.ward is None:
-        by_ward = [[t("ward"), *counts_header]]
+        by_ward = [[raw("ward"), *counts_header]]
         by_ward += [[name, *_values(report.ward_total(ward))] for ward, name in report.wards]
-        by_ward.append([t("all_wards"), *_values(report.total)])
+        by_ward.append([raw("all_wards"), *_values(report.total)])
         story += [
             Spacer(1, 4 * mm),
             Paragraph(f"<b>{t('checks')} · {t('ward')}</b>", base),
@@ -230,7 +234,7 @@ def write_pdf(
     document = SimpleDocTemplate(
         str(out),
         pagesize=landscape(A4),
-        title=f"{heading} {report.week}",
+        title=f"{raw('weekly_report')} {report.week}",
         leftMargin=15 * mm,
         rightMargin=15 * mm,
         topMargin=12 * mm,
@@ -244,5 +248,5 @@ def _pdf_table(rows: list[list[Any]], make: Any, head: Any) -> Any:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph
 
-    cells = [[Paragraph(str(v), head) for v in rows[0]], *([str(v) for v in row] for row in rows[1:])]
+    cells = [[Paragraph(escape(str(v)), head) for v in rows[0]], *([str(v) for v in row] for row in rows[1:])]
     return make(cells, [46 * mm] + [25 * mm] * (len(rows[0]) - 1))
