@@ -180,14 +180,10 @@ def _clean_char(char: str) -> str:
 def clean_text(value: str, max_length: int | None) -> str:
     """Text as the contract allows it: no control characters, no lone surrogates, at most
     `max_length` characters."""
-    cleaned = (
-        "".join(_clean_char(c) for c in value) if not value.isprintable() or _has_surrogate(value) else value
-    )
+    # str.isprintable() is False for every control character (Cc) and lone surrogate (Cs):
+    # the per-character pass runs only for the rare text that has something to clean
+    cleaned = value if value.isprintable() else "".join(_clean_char(c) for c in value)
     return cleaned if max_length is None else cleaned[:max_length]
-
-
-def _has_surrogate(value: str) -> bool:
-    return any(ord(c) in _SURROGATES for c in value)
 
 
 def conform(record: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from scanner_app.core.bundle import TrustBundle, open_bundle
 from scanner_app.core.checkpoint import TrustMaterial
@@ -19,6 +19,8 @@ from scanner_app.core.clock import TimeFloor
 from scanner_app.core.shc_keys import EMPTY_SHC_ISSUERS
 from scanner_app.core.trust import TrustStore
 from scanner_app.local.bundle_store import BundleStore, LoadedTrust, ProductionMark
+
+FLOOR_WRITE_STEP = timedelta(minutes=1)
 
 
 def _material(loaded: LoadedTrust) -> TrustMaterial:
@@ -41,6 +43,7 @@ class TrustState:
         self._loaded = loaded
         self._material = _material(loaded)
         self._floor = loaded.floor
+        self._persisted_floor = loaded.floor
 
     @property
     def damaged(self) -> str | None:
@@ -72,11 +75,22 @@ class TrustState:
             self.generation += 1
         return candidate
 
+    def _worth_writing(self, raised: TimeFloor) -> bool:
+        on_disk = self._persisted_floor
+        if on_disk.floor is None or raised.floor is None or on_disk.source != raised.source:
+            return True
+        return raised.floor - on_disk.floor >= FLOOR_WRITE_STEP
+
     def raise_floor(self, seen: datetime, source: str) -> TimeFloor:
-        """A newer trusted time (from a bundle or the hub): persisted, then used."""
+        """A newer trusted time (from a bundle or the hub): used at once, persisted when it
+        moved a minute or more past what is on disk. The hub's time arrives with every batch
+        of a sync; a floor on disk a minute behind detects a clock set back just as well (the
+        tolerance is minutes), without a synced file write per batch."""
         with self._lock:
             raised = self._floor.raised(seen, source)
             if raised is not self._floor:
-                self.files.write_floor(raised)
+                if self._worth_writing(raised):
+                    self.files.write_floor(raised)
+                    self._persisted_floor = raised
                 self._floor = raised
             return raised

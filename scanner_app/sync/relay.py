@@ -81,6 +81,7 @@ class SyncRelay:
     batch_size: int = 500
     app_version: str = ""
     status: SyncStatus = field(default_factory=SyncStatus)
+    _unkept: Signed | None = field(default=None, init=False, repr=False)
 
     def cycle(self) -> SyncStatus:
         """One cycle: the bundle, then the checks; each tried whatever the other did.
@@ -95,6 +96,8 @@ class SyncRelay:
             sent, resent = self._drain()
         except (HubUnavailable, HubRefused) as exc:
             problems.append(exc)
+        finally:
+            self._keep_latest_receipt()
         for problem in problems:
             self._note(problem)
         if problems:
@@ -186,7 +189,7 @@ class SyncRelay:
             payload = receipt.payload
             held = self._held(payload)
             self.outbox.ack(held, self.clock.now())
-            self._keep(receipt)
+            self._unkept = receipt  # kept on disk once the drain ends (`cycle`), not per batch
             sent += len(payload.get("stored") or [])
             head = payload.get("head_seq")
             refused = payload.get("refused")
@@ -228,8 +231,11 @@ class SyncRelay:
         seqs = [*(payload.get("stored") or []), *(payload.get("already") or []), *quarantined]
         return [int(s) for s in seqs if isinstance(s, int)]
 
-    def _keep(self, receipt: Signed) -> None:
-        if self.data_dir is not None:
+    def _keep_latest_receipt(self) -> None:
+        """The hub's last signed receipt, for `audit verify`: one synced write per drain (an
+        earlier receipt, should the program die before it, vouches for fewer records)."""
+        receipt, self._unkept = self._unkept, None
+        if receipt is not None and self.data_dir is not None:
             save_receipt(self.data_dir, receipt_from(receipt.payload, receipt.envelope))
 
 
