@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import queue
+import re
 import statistics
 import subprocess
 import sys
@@ -85,6 +86,56 @@ def frames_for(texts: list[str]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return scenes, coded
 
 
+class GapLog:
+    """Diagnosis (UI_BENCH_GAPS=1): for each gap over 50 ms, how much of it the GUI thread ran
+    (its own CPU time), how long Python's garbage collector ran in it, and the process's CPU
+    (all threads): a gap with little GUI-thread CPU waited for the GIL or for a CPU."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.gc_runs: list[tuple[float, float, int]] = []  # (start, end, generation) in the GUI thread
+        self.rows: list[tuple[str, float, float, float, float, int]] = []
+        self.thread_cpu = time.thread_time()
+        self.process_cpu = time.process_time()
+        self._gc_start = 0.0
+        main = threading.main_thread()
+
+        def on_gc(stage: str, info: dict) -> None:  # type: ignore[type-arg]
+            if threading.current_thread() is not main:
+                return
+            if stage == "start":
+                self._gc_start = time.perf_counter()
+            else:
+                self.gc_runs.append((self._gc_start, time.perf_counter(), info["generation"]))
+
+        gc.callbacks.append(on_gc)
+
+    def note(self, phase: str, began: float, ended: float) -> None:
+        thread_cpu, process_cpu = time.thread_time(), time.process_time()
+        in_gc = [(e - s, g) for s, e, g in self.gc_runs if s >= began - 0.001 and e <= ended + 0.001]
+        self.rows.append(
+            (
+                phase,
+                (ended - began) * 1000,
+                (thread_cpu - self.thread_cpu) * 1000,
+                (process_cpu - self.process_cpu) * 1000,
+                sum(d for d, _ in in_gc) * 1000,
+                max((g for _, g in in_gc), default=-1),
+            )
+        )
+
+    def tick(self) -> None:
+        self.thread_cpu, self.process_cpu = time.thread_time(), time.process_time()
+
+    def print(self) -> None:
+        print("gaps over 50 ms: phase, gap, GUI-thread CPU since last tick, process CPU, GC in gap (gen)")
+        for phase, gap, thread_cpu, process_cpu, gc_ms, gen in self.rows:
+            print(
+                f"  {phase:14s} {gap:6.1f} ms  gui {thread_cpu:6.1f}  proc {process_cpu:6.1f}  gc {gc_ms:5.1f} ({gen})"
+            )
+
+
 class PaintClock(QObject):
     """Notes when the result panel first paints each outcome, and the GUI thread's stalls."""
 
@@ -100,6 +151,7 @@ class PaintClock(QObject):
         self.phase = "scanning"
         self.export_times: dict[str, tuple[float, int]] = {}
         self.measure_stalls = False
+        self.gaps = GapLog() if os.environ.get("UI_BENCH_GAPS") else None
 
     def eventFilter(self, watched, event) -> bool:  # type: ignore[no-untyped-def]
         if event.type() == QEvent.Type.Paint and watched is self.panel:
@@ -112,10 +164,14 @@ class PaintClock(QObject):
         now = time.perf_counter()
         if self.measure_stalls:
             gap = now - self.last_tick
+            if self.gaps is not None and gap > 0.05:
+                self.gaps.note(self.phase, self.last_tick, now)
             self.stalls[self.phase] = max(self.stalls.get(self.phase, 0.0), gap)
             self.ticks[self.phase] = self.ticks.get(self.phase, 0) + 1
             self.over[self.phase] = self.over.get(self.phase, 0) + (gap > 0.05)
         self.last_tick = now
+        if self.gaps is not None:
+            self.gaps.tick()
 
 
 def cards(count: int) -> list[str]:
@@ -264,7 +320,8 @@ def start_hub(hub_dir: Path) -> tuple[subprocess.Popen, str, str]:  # type: igno
             break
         except httpx.HTTPError:
             time.sleep(0.05)
-    return process, url, enroll.stdout.split()[-1]
+    code = next(word for word in enroll.stdout.split() if re.fullmatch(r"[0-9A-Z]+-[0-9A-Z]{20}", word))
+    return process, url, code
 
 
 def prefill(data_dir: Path, hub_url: str, code: str) -> None:
@@ -274,7 +331,7 @@ def prefill(data_dir: Path, hub_url: str, code: str) -> None:
     from scanner_app.services.enroll import enroll
 
     app = App(data_dir)
-    enroll(app.data_dir, app.device, app.hub_client(hub_url), app.trust, hub_url, code)
+    enroll(app.data_dir, app.device, app.trust, app.clock, [hub_url], code)
     app.reload_device()
     store = app.open_store()
     checker, station = app.checker(), app.station()
@@ -355,6 +412,8 @@ def main() -> None:
         hub.terminate()
         hub.wait(timeout=30)
     report(clock, texts, pushed, starts)
+    if clock.gaps is not None:
+        clock.gaps.print()
     for kind, (seconds, rows) in clock.export_times.items():
         print(f"export {kind}: {rows} checks in {seconds:.1f} s (child process)")
 

@@ -298,20 +298,31 @@ class App:
     def frame_source(self, spec: str | None = None, *, demo: bool = False) -> tuple[SourceFactory, bool]:
         """(source factory, demo?): --demo, then --camera (`spec`), then the setting, then the
         first webcam, then the simulated camera showing the dev kit's DEMO cards."""
-        from scanner_app.camera.simulated import SimulatedCamera
-        from scanner_app.camera.sources import make_source
-
         monotonic = self.clock.monotonic
+
+        def simulated() -> FrameSource:  # OpenCV, numpy and segno load on the capture thread
+            from scanner_app.camera.simulated import SimulatedCamera
+
+            return SimulatedCamera(clock=monotonic)
+
+        def made(chosen: str) -> SourceFactory:
+            def source() -> FrameSource:
+                from scanner_app.camera.sources import make_source
+
+                return make_source(chosen, monotonic)
+
+            return source
+
         if demo:
-            return (lambda: SimulatedCamera(clock=monotonic)), True
+            return simulated, True
         chosen = spec or self.settings.camera
         if chosen:
-            return (lambda: make_source(chosen, monotonic)), chosen == "demo"
+            return made(chosen), chosen == "demo"
         index = _first_camera()
         if index is None:
             log.info("no webcam found: using the simulated camera with the DEMO cards")
-            return (lambda: SimulatedCamera(clock=monotonic)), True
-        return (lambda: make_source(str(index), monotonic)), False
+            return simulated, True
+        return made(str(index)), False
 
 
 def _first_camera() -> int | None:

@@ -15,12 +15,12 @@ import logging
 import multiprocessing as mp
 from multiprocessing.connection import Connection
 from multiprocessing.shared_memory import SharedMemory
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from scanner_app.camera.decode import DecodeResult
-from scanner_app.camera.enhance import Gray
+if TYPE_CHECKING:  # the parent's side stays light: the window starts the child before it paints,
+    # and numpy and OpenCV imported here would compete with it for the GIL (benchmarks/ui.py)
+    from scanner_app.camera.decode import DecodeResult
+    from scanner_app.camera.enhance import Gray
 
 log = logging.getLogger(__name__)
 DEFAULT_FACTORY = "scanner_app.camera.decode:Decoder"
@@ -32,6 +32,8 @@ def _make(factory: str, options: dict[str, Any]) -> Any:
 
 
 def _serve(conn: Connection, factory: str, options: dict[str, Any]) -> None:
+    import numpy as np
+
     decoder = _make(factory, options)
     conn.send("ready")
     memory: SharedMemory | None = None
@@ -99,6 +101,8 @@ class IsolatedDecoder:
         return self._memory
 
     def decode(self, image: Gray, **options: Any) -> DecodeResult:
+        import numpy as np
+
         if self._process is None or not self._process.is_alive():
             if self._process is not None:
                 self._restart("decoder_crashed")
@@ -122,6 +126,8 @@ class IsolatedDecoder:
         self.restarts += 1
         self._stop_process()
         self._start()
+        from scanner_app.camera.decode import DecodeResult
+
         return DecodeResult(error=problem)
 
     def _stop_process(self) -> None:

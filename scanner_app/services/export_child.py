@@ -14,7 +14,9 @@ forever.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import queue
 import traceback
 from collections.abc import Callable
@@ -25,6 +27,7 @@ from typing import Any
 from scanner_app.store.export import DayReport, Progress
 
 POLL_SECONDS = 0.25
+CHILD_NICENESS = 10  # below the window: on two busy cores the scheduler runs the window first
 
 
 class ChildFailed(Exception):
@@ -58,7 +61,23 @@ def _load(data_dir: Path, day: date, progress: Progress) -> DayReport:
     return load_day(data_dir, day)
 
 
+def _lower_priority() -> None:
+    """The export is background work: when the cores are busy, the window (and the capture
+    and decoder) should get them first. POSIX `nice`; Windows' below-normal priority class."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(CHILD_NICENESS)
+    elif os.name == "nt":  # pragma: no cover - Windows only
+        import ctypes
+
+        below_normal = 0x4000
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal)
+
+
 def _child(target: Callable[..., Any], args: tuple[Any, ...], channel: Any) -> None:
+    _lower_priority()
+
     def progress(done: int, total: int) -> None:
         channel.put(("progress", done, total))
 
