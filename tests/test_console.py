@@ -25,7 +25,7 @@ from scanner_hub.db import checks
 from scanner_hub.rollups import is_shared
 from tests.cli_helpers import cli
 from tests.hub_helpers import HubServer, postgres_database
-from tests.test_hub_sync import NOW, ShiftedClock, relay
+from tests.test_hub_sync import NOW, ShiftedClock, queue_checks, relay
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 pytestmark = [
@@ -47,25 +47,9 @@ CARDS = [c.text for c in demo_cards(NOW)]  # the same cards shown at every check
 
 
 def queue_cards(data_dir: Path, count: int) -> Any:
-    """`count` real decisions in the scanner's log, of the shared CARDS, 0.3 s apart from an
-    hour ago: a card seen here and at another checkpoint within seconds."""
-    from scanner_app.app import App
-
-    app = App(data_dir)
-    store = app.open_store(purge=False)
-    checker, station = app.checker(), app.station()
-    results = [(checker.check(text, NOW), text) for text in CARDS]
-    start = datetime.now(UTC) - timedelta(hours=1)
-    for number in range(count):
-        result, text = results[number % len(results)]
-        store.record(
-            result,
-            text,
-            station,
-            wall_time=start + timedelta(milliseconds=300 * number),
-            monotonic=float(number),
-        )
-    return store
+    """`count` real decisions of the shared CARDS: a card seen here and at another
+    checkpoint within seconds."""
+    return queue_checks(data_dir, count, CARDS)
 
 
 def scanner(

@@ -59,15 +59,17 @@ def enroll(hub: HubServer, data_dir: Path, via: str | None = None) -> None:
     assert run.code == 0, run.err
 
 
-def queue_checks(data_dir: Path, count: int) -> CheckStore:
-    """`count` real decisions in the scanner's log (the demo bundle's cards, cycled)."""
+def queue_checks(data_dir: Path, count: int, texts: list[str] | None = None) -> CheckStore:
+    """`count` real decisions in the scanner's log, 0.3 s apart from an hour ago: `texts`
+    cycled (by default the demo bundle's cards, with fresh certificate ids)."""
     from scanner_app.app import App
 
     app = App(data_dir)
     store = app.open_store(purge=False)
     checker = app.checker()
     station = app.station()
-    results = [(checker.check(c.text, NOW), c.text) for c in demo_cards(NOW)]
+    shown = texts if texts is not None else [c.text for c in demo_cards(NOW)]
+    results = [(checker.check(text, NOW), text) for text in shown]
     start = datetime.now(UTC) - timedelta(hours=1)
     for number in range(count):
         result, text = results[number % len(results)]
