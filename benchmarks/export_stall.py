@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -37,22 +37,10 @@ CHECKS = 5_000
 
 def prefill(data_dir: Path) -> None:
     """A busy day in the log."""
-    from benchmarks.ui import cards
+    from benchmarks.ui import fill_day
     from scanner_app.app import App
 
-    app = App(data_dir)
-    store = app.open_store()
-    checker, station = app.checker(), app.station()
-    now = datetime.now(UTC)
-    results = [(checker.check(text, now), text) for text in cards(20)]
-    start = datetime.now().astimezone().replace(hour=0, minute=1).astimezone(UTC)
-    step = max((now - start).total_seconds() - 60, 60) / CHECKS
-    for number in range(CHECKS):
-        result, text = results[number % len(results)]
-        store.record(
-            result, text, station, wall_time=start + timedelta(seconds=step * number), monotonic=float(number)
-        )
-    store.close()
+    fill_day(App(data_dir), CHECKS)
 
 
 def sched() -> tuple[float, float]:

@@ -333,13 +333,18 @@ def prefill(data_dir: Path, hub_url: str, code: str) -> None:
     app = App(data_dir)
     enroll(app.data_dir, app.device, app.trust, app.clock, [hub_url], code)
     app.reload_device()
+    fill_day(app, DAY_CHECKS)
+
+
+def fill_day(app, count: int) -> None:  # type: ignore[no-untyped-def]
+    """`count` real checks of today in the app's log, spread from a minute past midnight."""
     store = app.open_store()
     checker, station = app.checker(), app.station()
     now = datetime.now(UTC)
     results = [(checker.check(text, now), text) for text in cards(20)]
     start = datetime.now().astimezone().replace(hour=0, minute=1).astimezone(UTC)
-    step = max((now - start).total_seconds() - 60, 60) / DAY_CHECKS
-    for number in range(DAY_CHECKS):
+    step = max((now - start).total_seconds() - 60, 60) / count
+    for number in range(count):
         result, text = results[number % len(results)]
         store.record(
             result, text, station, wall_time=start + timedelta(seconds=step * number), monotonic=float(number)
