@@ -287,20 +287,24 @@ class HaCluster:
         assert run.returncode == 0, run.stderr
         return Path(run.stdout.strip().splitlines()[-1])
 
-    def switch_wal(self) -> str:
-        """Close the current WAL segment and wait until the archive holds it: its name."""
+    def _superuser_on_primary(self):  # type: ignore[no-untyped-def]
+        """An autocommit connection to the current primary's `postgres` database."""
         import psycopg
 
         primary = self.primary()
         assert primary is not None
-        with psycopg.connect(
+        return psycopg.connect(
             host="127.0.0.1",
             port=primary.pg_port,
             user="postgres",
             password=self.superuser_password,
             dbname="postgres",
             autocommit=True,
-        ) as connection:
+        )
+
+    def switch_wal(self) -> str:
+        """Close the current WAL segment and wait until the archive holds it: its name."""
+        with self._superuser_on_primary() as connection:
             row = connection.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
             assert row is not None
             segment = str(row[0])
@@ -367,18 +371,7 @@ class HaCluster:
         return wait_until(ready, "a primary with a synchronous standby", limit)  # type: ignore[no-any-return]
 
     def _create_hub_database(self) -> None:
-        import psycopg
-
-        primary = self.primary()
-        assert primary is not None
-        with psycopg.connect(
-            host="127.0.0.1",
-            port=primary.pg_port,
-            user="postgres",
-            password=self.superuser_password,
-            dbname="postgres",
-            autocommit=True,
-        ) as connection:
+        with self._superuser_on_primary() as connection:
             connection.execute(f"CREATE ROLE {HUB_USER} LOGIN PASSWORD '{self.hub_password}'")
             connection.execute(f"CREATE DATABASE {HUB_DB} OWNER {HUB_USER}")
 
