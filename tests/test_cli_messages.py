@@ -163,3 +163,25 @@ def test_the_human_verdict_names_the_rule_and_no_holder_of_a_failed_card(data_di
     assert "ĐƯỢC PHÉP" in red.out and "Quy định: Cấp độ 1 — chốt giao thông: cho phép mọi màu thẻ" in red.out
     forged = cli("--data-dir", str(data_dir), "verify", cards["tampered"])
     assert "NOT ALLOWED" in forged.out and "Holder" not in forged.out and "Colour" not in forged.out
+
+
+@pytest.mark.parametrize("command", [("verify", "x"), ("export",), ("audit", "verify"), ("gate", "--source", "-")])
+def test_an_unusable_data_folder_is_a_typed_error_in_the_chosen_language(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    english = cli("--data-dir", str(a_file), *command)
+    assert english.code == 2 and "Traceback" not in english.err
+    assert f"the data folder {a_file} cannot be used: it is a file, not a folder" in english.err
+    missing_parent = cli("--data-dir", str(a_file / "sub"), *command, lang="vi")
+    assert missing_parent.code == 2
+    assert f"không dùng được thư mục dữ liệu {a_file / 'sub'}" in missing_parent.err
+
+
+def test_gate_lines_speak_the_chosen_language(data_dir: Path) -> None:
+    typed = "not a card\n"
+    english = cli("--data-dir", str(data_dir), "gate", "--source", "-", stdin=typed)
+    assert english.code == 0 and english.out.startswith("#1 NOT ALLOWED · — · Not a code this scanner knows.")
+    vietnamese = cli("--data-dir", str(data_dir), "gate", "--source", "-", stdin=typed, lang="vi")
+    assert vietnamese.code == 0 and vietnamese.out.startswith("#2 KHÔNG ĐƯỢC PHÉP · — · Mã không được hỗ trợ")

@@ -280,6 +280,46 @@
       <source>TRUST DATA DAMAGED (%1): every decision is manual until `scanner-app bundle import FILE` or a sync installs the province's trust bundle again.</source>
       <translation>DỮ LIỆU TIN CẬY BỊ HỎNG (%1): mọi quyết định đều là kiểm tra thủ công cho đến khi `scanner-app bundle import FILE` hoặc một lần đồng bộ cài lại gói dữ liệu tin cậy của tỉnh.</translation>
     </message>
+    <message>
+      <source>camera lost</source>
+      <translation>mất camera</translation>
+    </message>
+    <message>
+      <source>camera back</source>
+      <translation>camera đã hoạt động lại</translation>
+    </message>
+    <message>
+      <source>the decoder stopped and was restarted</source>
+      <translation>bộ giải mã bị dừng và đã được khởi động lại</translation>
+    </message>
+    <message>
+      <source>the check log cannot be written: %1</source>
+      <translation>không ghi được nhật ký kiểm tra: %1</translation>
+    </message>
+    <message>
+      <source>a folder above it does not exist</source>
+      <translation>thư mục chứa nó không tồn tại</translation>
+    </message>
+    <message>
+      <source>it is a file, not a folder</source>
+      <translation>đó là một tệp, không phải thư mục</translation>
+    </message>
+    <message>
+      <source>no permission to write there</source>
+      <translation>không có quyền ghi vào đó</translation>
+    </message>
+    <message>
+      <source>the drive is read-only</source>
+      <translation>ổ đĩa chỉ cho phép đọc</translation>
+    </message>
+    <message>
+      <source>the drive is full</source>
+      <translation>ổ đĩa đã đầy</translation>
+    </message>
+    <message>
+      <source>the data folder %1 cannot be used: %2</source>
+      <translation>không dùng được thư mục dữ liệu %1: %2</translation>
+    </message>
   </context>
   <context>
     <name>Colour</name>

@@ -7,6 +7,7 @@ so that `scanner-app verify` starts without Qt or OpenCV.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Iterator, Sequence
 
@@ -22,6 +23,9 @@ from scanner_app.cli import (
     sync_cmd,
     verify_cmd,
 )
+from scanner_app.cli.common import UsageError, report_usage_error
+from scanner_app.local.paths import DataDirError
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, speaker
 
 COMMANDS = (
     verify_cmd,
@@ -87,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_DATA_DIR_REASONS = {
+    errno.ENOENT: QT_TRANSLATE_NOOP("Cli", "a folder above it does not exist"),
+    errno.EEXIST: QT_TRANSLATE_NOOP("Cli", "it is a file, not a folder"),
+    errno.ENOTDIR: QT_TRANSLATE_NOOP("Cli", "it is a file, not a folder"),
+    errno.EACCES: QT_TRANSLATE_NOOP("Cli", "no permission to write there"),
+    errno.EPERM: QT_TRANSLATE_NOOP("Cli", "no permission to write there"),
+    errno.EROFS: QT_TRANSLATE_NOOP("Cli", "the drive is read-only"),
+    errno.ENOSPC: QT_TRANSLATE_NOOP("Cli", "the drive is full"),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import multiprocessing
 
@@ -97,12 +112,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from scanner_app.cli.selftest_cmd import run_self_test
 
         return run_self_test(args)
-    if args.command is None:
-        from scanner_app.ui.launch import launch
-
-        return launch(args)
     try:
+        if args.command is None:
+            from scanner_app.ui.launch import launch
+
+            return launch(args)
         return int(args.func(args))
+    except DataDirError as exc:
+        say = speaker(getattr(args, "lang", None))
+        reason = say(_DATA_DIR_REASONS[exc.errno]) if exc.errno in _DATA_DIR_REASONS else exc.reason
+        problem = say(QT_TRANSLATE_NOOP("Cli", "the data folder %1 cannot be used: %2"), exc.path, reason)
+        return report_usage_error(f"scanner-app {args.command or ''}".rstrip(), UsageError(problem))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

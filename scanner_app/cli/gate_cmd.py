@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from scanner_app.cli.common import UsageError, report_usage_error, strip_line_end
 from scanner_app.cli.trust_args import add_trust_arguments, setup_from_args
+from scanner_app.text.i18n import QT_TRANSLATE_NOOP, Say, Translate, speaker
+from scanner_app.text.messages import colour_text, decision_text, reason_text
 
 if TYPE_CHECKING:
     from scanner_app.app import App
@@ -55,18 +57,28 @@ def _line(outcome: ScanOutcome) -> dict[str, Any]:
     }
 
 
-def _emit(outcome: ScanOutcome | None, as_json: bool) -> None:
+def _emit(outcome: ScanOutcome | None, as_json: bool, translate: Translate) -> None:
+    """One line per check: JSON codes for machines, else the officer's words (the chosen
+    language), with the colour only for a card that verified."""
     if outcome is None:
         return
     line = _line(outcome)
     if as_json:
         print(json.dumps(line, ensure_ascii=False), flush=True)
-    else:
-        print(
-            f"#{line['seq']} {line['decision'].upper():6} {line['colour'] or '-':6} "
-            f"{line['reason']} ({line['latency_ms']} ms)",
-            flush=True,
-        )
+        return
+    colour = colour_text(line["colour"], translate) if line["colour"] and line["valid"] else "—"
+    print(
+        f"#{line['seq']} {decision_text(line['decision'], translate)} · {colour} · "
+        f"{reason_text(line['reason'], translate)} ({line['latency_ms']} ms)",
+        flush=True,
+    )
+
+
+_CAMERA_NEWS = {
+    "camera_lost": QT_TRANSLATE_NOOP("Cli", "camera lost"),
+    "camera_ok": QT_TRANSLATE_NOOP("Cli", "camera back"),
+    "decoder_error": QT_TRANSLATE_NOOP("Cli", "the decoder stopped and was restarted"),
+}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,24 +87,26 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         return report_usage_error("scanner-app gate", exc)
     app = setup.app
+    say = speaker(getattr(args, "lang", None))
     try:
         store = app.open_store()
     except OSError as exc:  # StoreUnavailable: a full disk or a read-only medium
-        return report_usage_error("scanner-app gate", UsageError(f"the check log cannot be written: {exc}"))
+        problem = say(QT_TRANSLATE_NOOP("Cli", "the check log cannot be written: %1"), exc)
+        return report_usage_error("scanner-app gate", UsageError(problem))
     service = app.scan_service(store, setup.checker)
     try:
         if args.source in ("-", "stdin"):
             for line in sys.stdin:
                 text = strip_line_end(line)
                 if text:
-                    _emit(service.handle(text, app.clock.monotonic()), args.json)
+                    _emit(service.handle(text, app.clock.monotonic()), args.json, say.translate)
             return 0
-        return _scan_frames(args, app, service)
+        return _scan_frames(args, app, service, say)
     finally:
         store.close()
 
 
-def _scan_frames(args: argparse.Namespace, app: App, service: ScanService) -> int:
+def _scan_frames(args: argparse.Namespace, app: App, service: ScanService, say: Say) -> int:
     from scanner_app.camera.capture import CaptureEvent, CaptureLoop, EventKind
     from scanner_app.camera.frames import SourceError
 
@@ -112,13 +126,15 @@ def _scan_frames(args: argparse.Namespace, app: App, service: ScanService) -> in
         if event.kind is EventKind.CODE:
             assert event.frame is not None
             frame = event.frame
-            _emit(service.handle(event.text, frame.captured, media_time=frame.media_time), args.json)
+            outcome = service.handle(event.text, frame.captured, media_time=frame.media_time)
+            _emit(outcome, args.json, say.translate)
         elif event.kind in (EventKind.CAMERA_LOST, EventKind.DECODER_ERROR) or (
             event.kind is EventKind.CAMERA_OK and lost
         ):
             lost = event.kind is EventKind.CAMERA_LOST
+            news = say(_CAMERA_NEWS[event.kind.value])
             print(
-                f"scanner-app gate: {event.kind.value.replace('_', ' ')} {event.detail}".rstrip(),
+                f"scanner-app gate: {news} {event.detail}".rstrip(),
                 file=sys.stderr,
                 flush=True,
             )
