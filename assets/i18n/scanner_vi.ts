@@ -1114,8 +1114,8 @@ Hãy kiểm tra lại tên thư mục.</translation>
       <translation>Chỉ là mã định danh: không có thông tin sức khỏe kiểm tra được khi ngoại tuyến.</translation>
     </message>
     <message>
-      <source>SMART Health Card: this format is not supported yet.</source>
-      <translation>SMART Health Card: định dạng này chưa được hỗ trợ.</translation>
+      <source>A format an earlier version of this program could not check yet.</source>
+      <translation>Loại mã mà phiên bản trước của chương trình chưa kiểm tra được.</translation>
     </message>
     <message>
       <source>Not a code this scanner knows.</source>

@@ -25,7 +25,7 @@ class Reason(StrEnum):
     OK = "ok"
     # recognised but not verifiable offline
     IDENTITY_ONLY = "identity_only"
-    FORMAT_NOT_SUPPORTED_YET = "format_not_supported_yet"
+    FORMAT_NOT_SUPPORTED_YET = "format_not_supported_yet"  # logs of versions before SHC checks
     UNSUPPORTED_FORMAT = "unsupported_format"
     # text and container
     EMPTY = "empty"

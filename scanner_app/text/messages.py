@@ -17,8 +17,9 @@ REASONS: dict[str, str] = {
     "identity_only": QT_TRANSLATE_NOOP(
         "Reason", "Identity code only: it carries no health status that can be checked offline."
     ),
+    # only in logs written by versions before SMART Health Cards were checked
     "format_not_supported_yet": QT_TRANSLATE_NOOP(
-        "Reason", "SMART Health Card: this format is not supported yet."
+        "Reason", "A format an earlier version of this program could not check yet."
     ),
     "unsupported_format": QT_TRANSLATE_NOOP("Reason", "Not a code this scanner knows."),
     "empty": QT_TRANSLATE_NOOP("Reason", "The code is empty."),
