@@ -1676,8 +1676,8 @@ Hãy kiểm tra lại tên thư mục.</translation>
       <translation>Chưa đăng ký: các lượt kiểm tra được giữ trên máy này cho đến khi đăng ký với máy chủ cấp huyện (hoặc chép sang USB).</translation>
     </message>
     <message>
-      <source>This is not a usable enrollment link: %1</source>
-      <translation>Liên kết đăng ký này không dùng được: %1</translation>
+      <source>This is not a usable enrollment link. Scan the QR code on the hub's enrollment page again, or type the hub's address and the code.</source>
+      <translation>Đây không phải là liên kết đăng ký dùng được. Hãy quét lại mã QR trên trang đăng ký của máy chủ quận, hoặc nhập địa chỉ máy chủ và mã đăng ký.</translation>
     </message>
     <message>
       <source>Enrolled. Restart the program to start syncing.</source>

@@ -5,6 +5,7 @@ data in use, and the hub (enrollment, sync)."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ from scanner_app.ui.theme import OUTCOME_COLOURS, font
 
 DECISIONS = ("allow", "deny", "manual")
 OS_ERRORS = {cls.__name__ for cls in (OSError, *OSError.__subclasses__())}
+
+log = logging.getLogger(__name__)
 
 
 def _table(headers: list[str], stretch: int) -> QTableWidget:
@@ -400,8 +403,13 @@ class SupervisorView(QDialog):
             link = EnrollmentLink.parse(text.strip())
         except ValueError as exc:
             self.hub_code.clear()  # never enroll with a code left over from another link
-            problem = self.tr("This is not a usable enrollment link: %1")
-            self.hub_state.setText(problem.replace("%1", str(exc)))
+            log.warning("enrollment link refused: %s", exc)  # the parser's detail, for a technician
+            self.hub_state.setText(
+                self.tr(
+                    "This is not a usable enrollment link. Scan the QR code on the hub's "
+                    "enrollment page again, or type the hub's address and the code."
+                )
+            )
             return
         self.hub_url.setText(" ".join(link.hubs))
         self.hub_code.setText(str(link.code))
