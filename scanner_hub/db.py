@@ -287,16 +287,39 @@ def is_postgres(engine: Engine | Connection) -> bool:
 _FAILOVER_STATES = {"25006", "57P01", "57P02", "57P03"}
 
 
+_BUSY_STATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+
+
+def _sqlstate(error: DBAPIError) -> str:
+    return getattr(error.orig, "sqlstate", None) or ""
+
+
 def database_gone(error: BaseException) -> bool:
     """Did this database error come from losing the primary (a failover, a restart, a
     broken connection) rather than from the request? Then the same request succeeds later,
     on a new connection, probably to another member of the cluster."""
     if not isinstance(error, DBAPIError):
         return False
-    if error.connection_invalidated or isinstance(error, OperationalError):
+    if error.connection_invalidated:
         return True
-    state = getattr(error.orig, "sqlstate", None) or ""
-    return state in _FAILOVER_STATES or state.startswith("08")
+    state = _sqlstate(error)
+    if state:
+        return state in _FAILOVER_STATES or state.startswith("08")
+    # no SQLSTATE: the driver could not reach the server at all (psycopg's "connection
+    # failed"), unless it is SQLite saying another writer holds the file
+    return isinstance(error, OperationalError) and not database_busy(error)
+
+
+def database_busy(error: BaseException) -> bool:
+    """Contention, not loss: a deadlock or serialization failure (PostgreSQL rolled one
+    transaction back), a lock wait that timed out, SQLite's busy file. The connections are
+    fine; the same request succeeds when it is sent again."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if _sqlstate(error) in _BUSY_STATES:
+        return True
+    message = str(error.orig).lower()
+    return isinstance(error, OperationalError) and ("locked" in message or "busy" in message)
 
 
 def make_engine(url: str) -> Engine:

@@ -42,6 +42,7 @@ from scanner_app.core.wire import (
 from scanner_hub.db import (
     bundles,
     create_schema,
+    database_busy,
     database_gone,
     devices,
     enrollments,
@@ -134,20 +135,25 @@ class Hub:
 
     def _database(self, work: Callable[[], T], *, idempotent: bool) -> T:
         """Run `work` against the current primary. When the database was lost under it (a
-        failover), every pooled connection is dropped (they lead to the old primary); an
-        idempotent request is tried once more at once on a fresh connection (the new primary
-        may already be there), anything else is refused as unavailable, to be resent."""
+        failover), every pooled connection is dropped (they lead to the old primary); when it
+        was only busy (a deadlock, a lock wait, SQLite's busy file) the pool stays. Either way
+        an idempotent request is tried once more at once, anything else is refused as
+        unavailable, to be resent."""
         attempts = 2 if idempotent else 1
         for attempt in range(1, attempts + 1):
             try:
                 return work()
             except DBAPIError as exc:
-                if not database_gone(exc):
+                gone = database_gone(exc)
+                if not gone and not database_busy(exc):
                     raise
-                log.warning("database unavailable (attempt %d): %s", attempt, str(exc).splitlines()[0])
-                self.engine.dispose()
+                what = "unavailable" if gone else "busy"
+                log.warning("database %s (attempt %d): %s", what, attempt, str(exc).splitlines()[0])
+                if gone:
+                    self.engine.dispose()
                 if attempt == attempts:
-                    raise DatabaseUnavailable("the database is changing primaries: resend later") from exc
+                    reason = "changing primaries" if gone else "busy"
+                    raise DatabaseUnavailable(f"the database is {reason}: resend later") from exc
         raise AssertionError("unreachable")
 
     # -- enrollment ------------------------------------------------------------------------
