@@ -165,7 +165,9 @@ def test_the_human_verdict_names_the_rule_and_no_holder_of_a_failed_card(data_di
     assert "NOT ALLOWED" in forged.out and "Holder" not in forged.out and "Colour" not in forged.out
 
 
-@pytest.mark.parametrize("command", [("verify", "x"), ("export",), ("audit", "verify"), ("gate", "--source", "-")])
+@pytest.mark.parametrize(
+    "command", [("verify", "x"), ("export",), ("audit", "verify"), ("gate", "--source", "-")]
+)
 def test_an_unusable_data_folder_is_a_typed_error_in_the_chosen_language(
     tmp_path: Path, command: tuple[str, ...]
 ) -> None:

@@ -152,8 +152,7 @@ def test_the_identity_flag_is_chained(data_dir: Path) -> None:
 def test_an_old_log_still_verifies_and_takes_bound_checks(data_dir: Path) -> None:
     """Records written as before binding existed (the store given checks with no binding, the
     only kind there was) verify, take bound checks after them and verify again: the chained
-    fields did not change. (tests/data/store-m001.db does not verify even on main: its head is
-    not its last record's.)"""
+    fields did not change."""
     from scanner_app.app import App
 
     app = App(data_dir)

@@ -251,6 +251,20 @@ def test_retention_purges_old_records_and_keeps_the_chain_verifiable(data_dir: P
     store.close()
 
 
+def test_a_log_whose_every_record_was_purged_still_verifies(data_dir: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
+    """A checkpoint idle for longer than the retention period: every record goes, the log's
+    head still names the last one; that is an intact log, not records missing at the end."""
+    store = CheckStore.open(data_dir, config(retention_days=21))
+    fill(store, checker, texts[:3], start=NOW - timedelta(days=30))
+    assert store.purge(NOW, keep_unsent=False) == 3
+    assert list(store.rows()) == []
+    assert store.verify().ok, store.verify().describe()
+    fill(store, checker, texts[3:5], start=NOW)
+    assert [r["seq"] for r in store.rows()] == [4, 5] and store.verify().ok
+    store.close()
+    assert cli("--data-dir", str(data_dir), "audit", "verify").code == 0
+
+
 def test_retention_keeps_records_the_hub_has_not_received(data_dir: Path, checker, texts) -> None:  # type: ignore[no-untyped-def]
     store = CheckStore.open(data_dir, config(retention_days=21))
     fill(store, checker, texts[:4], start=NOW - timedelta(days=30))

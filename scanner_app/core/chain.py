@@ -74,7 +74,9 @@ def verify_chain(
 ) -> ChainReport:
     """Walk rows in seq order from the anchor (the oldest kept row after purges)."""
     expected_prev, expected_seq, count = anchor_prev, anchor_seq, 0
-    last: tuple[int, str] | None = None
+    # the anchor names the row before the oldest kept one: when retention purged every row,
+    # that row is still the head, and the chain is intact
+    last: tuple[int, str] | None = (anchor_seq - 1, anchor_prev) if anchor_seq is not None else None
     for row in rows:
         seq = int(row["seq"])
         if expected_seq is not None and seq != expected_seq:
