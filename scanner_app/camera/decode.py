@@ -158,9 +158,14 @@ def default_rungs(use_pyzbar: bool = False, use_wechat: bool = True) -> list[Run
     own downscaling, sharpening, a fixed threshold, a global-histogram binariser, CLAHE,
     adaptive thresholding, 2x2 opening and closing, a light blur, a median, half size, the
     multi-scale rung (`_scales_rung`) and the Wiener defocus rung for zxing (it lives on
-    inside the WeChat one). pyzbar adds no read on the tuning split: off unless asked for."""
-    rungs = [Rung("upscale", _upscale_rung), Rung("thresholds", _thresholds_rung)]
+    inside the WeChat one). pyzbar adds no read on the tuning split: off unless asked for.
+    "cnn-locate" (camera/cnn_locate.py) is WeChat's detector finding the box and zxing-cpp
+    reading the rescaled crop: it adds reads on both splits beyond the whole-frame WeChat."""
+    rungs = [Rung("upscale", _upscale_rung), Rung("thresholds", read_thresholds)]
     if use_wechat and wechat.available():
+        from scanner_app.camera.cnn_locate import CnnLocator  # it reads with this module's zxing
+
+        rungs.append(Rung("cnn-locate", CnnLocator().read, whole=True))
         reader = wechat.WeChatReader()
         rungs.append(Rung("wechat", reader.read, whole=True))
         rungs.append(
@@ -191,17 +196,13 @@ def _scales_rung(image: Gray) -> list[tuple[str, Corners]]:
     return []
 
 
-def _thresholds_rung(image: Gray) -> list[tuple[str, Corners]]:
-    """Binarised here at several neighbourhood sizes and offsets (glare, uneven light and
-    low contrast defeat zxing's one local threshold in different places)."""
-    for block in (15, 31, 61):
-        for offset in (-6, 0, 6, 12):
-            binary = cv2.adaptiveThreshold(
-                image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, offset
-            )
-            found = zxing(binary, binarizer=zxingcpp.Binarizer.BoolCast)
-            if found:
-                return found
+def read_thresholds(image: Gray) -> list[tuple[str, Corners]]:
+    """zxing on the image binarised here at several neighbourhood sizes and offsets
+    (enhance.binarisations): the first that reads."""
+    for binary in enhance.binarisations(image):
+        found = zxing(binary, binarizer=zxingcpp.Binarizer.BoolCast)
+        if found:
+            return found
     return []
 
 
