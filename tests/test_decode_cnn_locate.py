@@ -1,6 +1,7 @@
 """The WeChat SSD detector as a locator (camera/cnn_locate.py): it boxes a code on a hard
 generated frame where the edge-density locator does not, finds nothing on an empty frame,
-and a read must cover the box it came from."""
+a read must cover the box it came from, and a finder pattern erased by glare is painted
+back (camera/finder_restore.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import segno
 
 from benchmarks import qrgen
 from scanner_app.camera.cnn_locate import Box, CnnLocator, read_box
-from scanner_app.camera.decode import locate
+from scanner_app.camera.decode import locate, zxing
+from scanner_app.camera.finder_restore import finders, read_restored
 
 
 def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -57,7 +59,18 @@ def test_a_read_far_smaller_than_its_box_is_refused() -> None:
     assert read_box(image, too_big) == []
 
 
-def _png(text: str) -> bytes:
+def _png(text: str, scale: int = 3, border: int = 2) -> bytes:
     out = io.BytesIO()
-    segno.make_qr(text).save(out, kind="png", scale=3, border=2)
+    segno.make_qr(text).save(out, kind="png", scale=scale, border=border)
     return out.getvalue()
+
+
+def test_a_finder_erased_by_glare_is_painted_back() -> None:
+    text = "HC1:" + "FINDER-RESTORE-TEST-" * 6
+    code = cv2.imdecode(np.frombuffer(_png(text, scale=5, border=4), np.uint8), cv2.IMREAD_GRAYSCALE)
+    glared = code.copy()
+    cv2.circle(glared, (20 + 18, 20 + 18), 30, 255, -1)  # the top-left finder, washed out
+    glared = cv2.GaussianBlur(glared, (0, 0), 1.0)
+    assert zxing(glared) == []
+    assert len(finders(glared)) == 2
+    assert [t for t, _ in read_restored(glared, zxing)] == [text]

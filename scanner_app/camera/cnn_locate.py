@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -25,6 +26,9 @@ import numpy as np
 from scanner_app.camera import enhance, wechat
 from scanner_app.camera.decode import Corners, read_thresholds, zxing
 from scanner_app.camera.enhance import Gray
+from scanner_app.camera.finder_restore import read_restored
+
+Read = Callable[[Gray], list[tuple[str, Corners]]]
 
 DETECT_AREA = 400 * 400
 CROP_SIDE = 450  # the box's longer side after rescaling
@@ -32,6 +36,14 @@ MAX_BOXES = 2
 # A read must cover a good part of the box: a small false symbol that zxing finds in the
 # noise of a binarised or restored crop (seen on the tuning split) does not.
 MIN_COVER = 0.25
+# what is tried on each rescaled crop, in order
+READS: tuple[Read, ...] = (
+    zxing,
+    read_thresholds,
+    lambda crop: zxing(enhance.deblur_defocus(crop, 2.5, nsr=0.04)),
+    lambda crop: zxing(enhance.deblur_defocus(crop, 3.5, nsr=0.02)),
+)
+RESTORE: tuple[Read, ...] = (lambda crop: read_restored(crop, zxing),)
 
 
 @dataclass(frozen=True)
@@ -53,10 +65,11 @@ class Box:
 
 class CnnLocator:
     """The detector network, loaded once per thread (cv2.dnn.Net is not documented as
-    thread-safe)."""
+    thread-safe); `reads` are tried on each box's rescaled crop."""
 
-    def __init__(self) -> None:
+    def __init__(self, reads: Sequence[Read] = READS) -> None:
         self._local = threading.local()
+        self.reads = tuple(reads)
 
     def _net(self) -> cv2.dnn.Net:
         net = getattr(self._local, "net", None)
@@ -93,7 +106,7 @@ class CnnLocator:
     def read(self, image: Gray) -> list[tuple[str, Corners]]:
         """A decode.Rung's `read` on the whole frame (the rung has its own locator)."""
         for box in self.boxes(image)[:MAX_BOXES]:
-            found = read_box(image, box)
+            found = read_box(image, box, self.reads)
             if found:
                 return found
         return []
@@ -108,23 +121,17 @@ def crop_box(image: Gray, box: Box) -> tuple[int, int, Gray]:
     return x0, y0, np.ascontiguousarray(image[y0:y1, x0:x1])
 
 
-def read_box(image: Gray, box: Box) -> list[tuple[str, Corners]]:
+def read_box(image: Gray, box: Box, reads: Sequence[Read] = READS) -> list[tuple[str, Corners]]:
     x0, y0, crop = crop_box(image, box)
     if min(crop.shape) < 16:
         return []
     factor = CROP_SIDE / box.side
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
     scaled = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=interpolation)
-    attempts = (
-        lambda: zxing(scaled),
-        lambda: read_thresholds(scaled),
-        lambda: zxing(enhance.deblur_defocus(scaled, 2.5, nsr=0.04)),
-        lambda: zxing(enhance.deblur_defocus(scaled, 3.5, nsr=0.02)),
-    )
-    for attempt in attempts:
+    for read in reads:
         found = [
             (text, tuple((x0 + x / factor, y0 + y / factor) for x, y in corners))
-            for text, corners in attempt()
+            for text, corners in read(scaled)
         ]
         found = [(text, corners) for text, corners in found if _cover(corners, box) >= MIN_COVER]
         if found:

@@ -160,11 +160,13 @@ def default_rungs(use_pyzbar: bool = False, use_wechat: bool = True) -> list[Run
     multi-scale rung (`_scales_rung`) and the Wiener defocus rung for zxing (it lives on
     inside the WeChat one). pyzbar adds no read on the tuning split: off unless asked for.
     "cnn-locate" (camera/cnn_locate.py) is WeChat's detector finding the box and zxing-cpp
-    reading the rescaled crop: it adds reads on both splits beyond the whole-frame WeChat."""
+    reading the rescaled crop; "cnn-finder" paints a finder pattern that glare or a finger
+    erased back into that crop (camera/finder_restore.py). Both add reads on both splits."""
     rungs = [Rung("upscale", _upscale_rung), Rung("thresholds", read_thresholds)]
     if use_wechat and wechat.available():
-        from scanner_app.camera.cnn_locate import CnnLocator  # it reads with this module's zxing
+        from scanner_app.camera.cnn_locate import RESTORE, CnnLocator  # they read with zxing() here
 
+        rungs.append(Rung("cnn-finder", CnnLocator(RESTORE).read, whole=True))
         rungs.append(Rung("cnn-locate", CnnLocator().read, whole=True))
         reader = wechat.WeChatReader()
         rungs.append(Rung("wechat", reader.read, whole=True))
