@@ -24,9 +24,9 @@ import cv2
 import numpy as np
 
 from scanner_app.camera import enhance, wechat
-from scanner_app.camera.decode import Corners, read_thresholds, zxing
 from scanner_app.camera.enhance import Gray
 from scanner_app.camera.finder_restore import read_restored
+from scanner_app.camera.zxread import Corners, read_thresholds, zxing
 
 Read = Callable[[Gray], list[tuple[str, Corners]]]
 
