@@ -21,20 +21,16 @@ import numpy as np
 import zxingcpp
 
 from scanner_app.camera import enhance, wechat
+from scanner_app.camera.cnn_locate import RESTORE, CnnLocator
 from scanner_app.camera.enhance import Gray
+from scanner_app.camera.zxread import QR_OPTIONS, Corners, corners_of, read_thresholds, zxing
 
 log = logging.getLogger(__name__)
-QR = zxingcpp.BarcodeFormat.QRCode
-PLAIN = zxingcpp.TextMode.Plain  # the code's own characters; HRI would rewrite controls as <SOH>
-# try_rotate only matters for 1-D barcodes (QR detection is rotation-invariant): measured the
-# same read rate on qrframes at about three quarters of the time.
-QR_OPTIONS = {"formats": QR, "text_mode": PLAIN, "try_rotate": False}
 # The first pass skips zxing's downscaled retries: on qrframes that is a fifth faster per
 # frame with the same reads, and the "downscale" rung (zxing's default) is the first
 # repair on a miss, so a large code close to the lens still reads on the next try.
 FIRST_PASS = {**QR_OPTIONS, "try_downscale": False}
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # we report bad files ourselves
-Corners = tuple[tuple[float, float], ...]
 
 
 class ImageFileError(Exception):
@@ -76,19 +72,6 @@ def load_gray(path: Path) -> Gray:
     if image is None:
         raise ImageFileError(f"cannot read {str(path)!r} as an image (missing, unreadable or not a picture)")
     return image
-
-
-def _corners(position: zxingcpp.Position) -> Corners:
-    points = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
-    return tuple((float(p.x), float(p.y)) for p in points)
-
-
-def zxing(image: Gray, **options: object) -> list[tuple[str, Corners]]:
-    return [
-        (b.text, _corners(b.position))
-        for b in zxingcpp.read_barcodes(image, **QR_OPTIONS, **options)  # type: ignore[arg-type]
-        if b.valid and b.text
-    ]
 
 
 def repair_utf8(text: str) -> str:
@@ -158,9 +141,14 @@ def default_rungs(use_pyzbar: bool = False, use_wechat: bool = True) -> list[Run
     own downscaling, sharpening, a fixed threshold, a global-histogram binariser, CLAHE,
     adaptive thresholding, 2x2 opening and closing, a light blur, a median, half size, the
     multi-scale rung (`_scales_rung`) and the Wiener defocus rung for zxing (it lives on
-    inside the WeChat one). pyzbar adds no read on the tuning split: off unless asked for."""
-    rungs = [Rung("upscale", _upscale_rung), Rung("thresholds", _thresholds_rung)]
+    inside the WeChat one). pyzbar adds no read on the tuning split: off unless asked for.
+    "cnn-locate" (camera/cnn_locate.py) is WeChat's detector finding the box and zxing-cpp
+    reading the rescaled crop; "cnn-finder" paints a finder pattern that glare or a finger
+    erased back into that crop (camera/finder_restore.py). Both add reads on both splits."""
+    rungs = [Rung("upscale", _upscale_rung), Rung("thresholds", read_thresholds)]
     if use_wechat and wechat.available():
+        rungs.append(Rung("cnn-finder", CnnLocator(RESTORE).read, whole=True))
+        rungs.append(Rung("cnn-locate", CnnLocator().read, whole=True))
         reader = wechat.WeChatReader()
         rungs.append(Rung("wechat", reader.read, whole=True))
         rungs.append(
@@ -188,20 +176,6 @@ def _scales_rung(image: Gray) -> list[tuple[str, Corners]]:
         found = zxing(cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation))
         if found:
             return [(text, tuple((x / factor, y / factor) for x, y in corners)) for text, corners in found]
-    return []
-
-
-def _thresholds_rung(image: Gray) -> list[tuple[str, Corners]]:
-    """Binarised here at several neighbourhood sizes and offsets (glare, uneven light and
-    low contrast defeat zxing's one local threshold in different places)."""
-    for block in (15, 31, 61):
-        for offset in (-6, 0, 6, 12):
-            binary = cv2.adaptiveThreshold(
-                image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, offset
-            )
-            found = zxing(binary, binarizer=zxingcpp.Binarizer.BoolCast)
-            if found:
-                return found
     return []
 
 
@@ -252,10 +226,10 @@ class Decoder:
         del budget_ms
         began = time.perf_counter()
         results = zxingcpp.read_barcodes(image, **FIRST_PASS, return_errors=True)  # type: ignore[arg-type]
-        good = [(b.text, _corners(b.position)) for b in results if b.valid and b.text]
+        good = [(b.text, corners_of(b.position)) for b in results if b.valid and b.text]
         if good:
             return self._result(good, "plain", began, ("plain",))
-        candidate = next((_corners(b.position) for b in results), None) or locate(image)
+        candidate = next((corners_of(b.position) for b in results), None) or locate(image)
         if candidate is None and only_with_candidate:
             return DecodeResult((), _ms(began), ("plain",))
         region, crop = _crop(image, candidate)

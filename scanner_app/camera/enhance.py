@@ -4,6 +4,8 @@ image's gradient structure tensor). Each takes and returns an 8-bit grey image."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +39,16 @@ def smooth(image: Gray, sigma: float = 1.0) -> Gray:
 
 def adaptive_binarise(image: Gray) -> Gray:
     return cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 51, 5)
+
+
+def binarisations(image: Gray) -> Iterator[Gray]:
+    """Mean-adaptive thresholds at several neighbourhood sizes and offsets: glare, uneven
+    light and low contrast defeat one local threshold in different places."""
+    for block in (15, 31, 61):
+        for offset in (-6, 0, 6, 12):
+            yield cv2.adaptiveThreshold(
+                image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, offset
+            )
 
 
 def _spectrum(image: Gray) -> NDArray[np.float32]:
