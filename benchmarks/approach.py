@@ -17,7 +17,9 @@ one core), and frames that arrive at 30 fps while it is busy are dropped, as the
 loop's one-frame mailbox drops them. The time to first read is the media time at which the
 decode that read the code finished.
 
-    uv run python benchmarks/approach.py [--clips 120] [--frames 45]
+    uv run python benchmarks/approach.py [--clips 120] [--frames 45] [--only 68 ...]
+
+Every misread is listed after the table (clip, strategy, frame, rung, text).
 """
 
 from __future__ import annotations
@@ -81,16 +83,17 @@ STRATEGIES = ("first pass only", "rung per frame", "scene decoder")
 
 def simulate(
     clip: list[tuple[int, float, Any, dict]], strategy: str, decoder: Decoder, **scene_options: Any
-) -> tuple[float | None, int, int]:
+) -> tuple[float | None, int, list[str]]:
     """One strategy over one clip: (media time of the first read or None, frames decoded,
-    misreads)."""
+    the misreads: frame, rung and text of each)."""
     payload = clip[0][3]["payload"]
     meter = Metered(decoder)
     scene = SceneDecoder(meter, **scene_options)
     rung = 0
     busy_until = 0.0
-    decoded = misreads = 0
-    for _, media_time, image, _ in clip:
+    decoded = 0
+    misreads: list[str] = []
+    for index, media_time, image, _ in clip:
         if media_time < busy_until:
             continue  # the mailbox dropped it: the decoder was still busy
         meter.work_ms = 0.0
@@ -104,13 +107,17 @@ def simulate(
         decoded += 1
         busy_until = media_time + meter.work_ms / 1000
         texts = [code.text for code in result.codes]
-        misreads += sum(text != payload for text in texts)
+        misreads += [
+            f"frame {index}, {code.method}: {code.text[:40]!r}"
+            for code in result.codes
+            if code.text != payload
+        ]
         if payload in texts:
             return busy_until, decoded, misreads
     return None, decoded, misreads
 
 
-def run_clip(args: tuple[int, int, str]) -> dict[str, tuple[float | None, int, int]]:
+def run_clip(args: tuple[int, int, str]) -> dict[str, tuple[float | None, int, list[str]]]:
     index, frames, split = args
     cv2.setNumThreads(1)
     clip = list(qrgen.approach_clip(index, frames, FPS, split))
@@ -124,13 +131,15 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=45)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--split", choices=("test", "tuning"), default="test")
+    parser.add_argument("--only", type=int, nargs="+", help="these clip indices instead of the first --clips")
     args = parser.parse_args()
+    clips = args.only or list(range(args.clips))
     print(
-        f"machine: {machine()}; {args.clips} {args.split} clips of {args.frames} frames "
+        f"machine: {machine()}; {len(clips)} {args.split} clips of {args.frames} frames "
         f"at {FPS:.0f} fps (media time)"
     )
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-        results = pool.map(run_clip, [(i, args.frames, args.split) for i in range(args.clips)])
+        results = pool.map(run_clip, [(i, args.frames, args.split) for i in clips])
     limit = args.frames / FPS
     rows = []
     for name in results[0]:
@@ -145,7 +154,7 @@ def main() -> None:
                 f"{statistics.median(ranked):.2f} s" if statistics.median(ranked) < float("inf") else "never",
                 f"{p95:.2f} s" if p95 < float("inf") else f"> {limit:.1f} s",
                 f"{statistics.mean(r[name][1] for r in results):.1f}",
-                str(sum(r[name][2] for r in results)),
+                str(sum(len(r[name][2]) for r in results)),
             ]
         )
     print(
@@ -161,6 +170,10 @@ def main() -> None:
             rows,
         )
     )
+    for clip, result in zip(clips, results, strict=True):
+        for name, (_, _, misreads) in result.items():
+            for misread in misreads:
+                print(f"misread: clip {clip}, {name}, {misread}")
 
 
 if __name__ == "__main__":
