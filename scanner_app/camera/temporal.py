@@ -117,18 +117,6 @@ def _moved(result: DecodeResult, dx: int, dy: int, via: str) -> DecodeResult:
     return replace(result, codes=codes)
 
 
-def _covers(result: DecodeResult, box: tuple[int, int, int, int], fraction: float = 0.25) -> bool:
-    """Does every code read span a good part of the region the first pass found code-like?"""
-    x0, y0, x1, y1 = box
-    region = max(1, (x1 - x0) * (y1 - y0))
-    for code in result.codes:
-        xs = [x for x, _ in code.corners]
-        ys = [y for _, y in code.corners]
-        if not xs or (max(xs) - min(xs)) * (max(ys) - min(ys)) < fraction * region:
-            return False
-    return True
-
-
 @dataclass
 class SceneDecoder:
     """Per-frame decoding of live video with a memory of the current scene.
@@ -176,14 +164,9 @@ class SceneDecoder:
         while len(self._seen) > self.history:
             self._seen.popleft()
         result = self._try_average(box)
-        if result is not None and result.codes and _covers(result, box):
+        if result is not None and result.codes:
             return result
-        repaired = self._repair(image, first)
-        if repaired.codes and not _covers(repaired, box):
-            # a repair found a code much smaller than what the first pass saw: a symbol made
-            # of noise in an upscaled or deblurred crop, not the code in view
-            return replace(repaired, codes=(), candidate=first.candidate, hint=first.hint)
-        return repaired
+        return self._repair(image, first)
 
     def _try_average(self, box: tuple[int, int, int, int]) -> DecodeResult | None:
         recent = [seen.image for seen in list(self._seen)[-self.average :]]
