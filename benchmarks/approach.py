@@ -43,18 +43,20 @@ from scanner_app.camera.temporal import SceneDecoder
 FPS = 30.0
 # nominal work per call, ms: the first pass per 720p frame (crops cost in proportion to their
 # area, at least 10 %) and each rung's median on 40 test-split 720p frames the first pass
-# misses, measured once on this 2-core machine pinned to one core, while other work kept the
-# load average at 5-7 (so slow rather than fast); a fixed table keeps the result a function
-# of the clips alone
+# misses (`--costs`), measured on 2026-12-02 on this 2-core machine, quiet, pinned to one
+# core; `scales`, `defocus` and `pyzbar` (not in the ladder) from an earlier measurement at
+# load 5-7. A fixed table keeps the result a function of the clips alone.
 COST_MS = {
-    "plain": 3.8,
-    "upscale": 2.4,
+    "plain": 3.3,
+    "upscale": 1.3,
+    "thresholds": 12.8,
+    "cnn-finder": 17.1,
+    "cnn-locate": 48.3,
+    "wechat": 54.2,
+    "wechat-defocus": 80.6,
+    "motion": 100.2,
     "scales": 7.7,
-    "thresholds": 25.8,
     "defocus": 66.7,
-    "wechat": 71.8,
-    "wechat-defocus": 121.5,
-    "motion": 249.2,
     "pyzbar": 14.6,
 }
 ALIGN_MS = 3.0  # phase correlation of up to five crops, per averaged frame
@@ -125,6 +127,43 @@ def run_clip(args: tuple[int, int, str]) -> dict[str, tuple[float | None, int, l
     return {strategy: simulate(clip, strategy, decoder) for strategy in STRATEGIES}
 
 
+def measure_costs(frames: int = 40) -> None:
+    """COST_MS's provenance: each rung's median over `frames` test-split 720p frames the first
+    pass misses (one call with that rung alone, less the first pass it starts with)."""
+    import time
+
+    cv2.setNumThreads(1)
+    decoder = Decoder()
+    misses = []
+    for index in range(24):
+        for category in qrgen.CATEGORIES:
+            image, meta = qrgen.frame("test", category, index)
+            if (
+                meta["payload"]
+                and image.shape == (720, 1280)
+                and not decoder.decode(image, max_rungs=0).codes
+            ):
+                misses.append(image)
+        if len(misses) >= frames:
+            break
+
+    def ms(**options: Any) -> list[float]:
+        took = []
+        for image in misses[:frames]:
+            began = time.perf_counter()
+            decoder.decode(image, **options)
+            took.append((time.perf_counter() - began) * 1000)
+        return took
+
+    plain = statistics.median(ms(max_rungs=0))
+    rows = [["plain (the first pass)", f"{plain:.1f}", f"{COST_MS['plain']:.1f}"]]
+    for start, name in enumerate(decoder.rung_names):
+        cost = statistics.median(ms(start=start, max_rungs=1)) - plain
+        rows.append([name, f"{cost:.1f}", f"{COST_MS.get(name, float('nan')):.1f}"])
+    print(f"machine: {machine()}; {len(misses[:frames])} test-split 720p frames the first pass misses")
+    print(table(["rung", "median ms, measured now", "COST_MS"], rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clips", type=int, default=120)
@@ -132,7 +171,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--split", choices=("test", "tuning"), default="test")
     parser.add_argument("--only", type=int, nargs="+", help="these clip indices instead of the first --clips")
+    parser.add_argument("--costs", action="store_true", help="measure each rung's cost (COST_MS)")
     args = parser.parse_args()
+    if args.costs:
+        measure_costs()
+        return
     clips = args.only or list(range(args.clips))
     print(
         f"machine: {machine()}; {len(clips)} {args.split} clips of {args.frames} frames "
