@@ -60,6 +60,15 @@ def test_empty_frames_give_nothing() -> None:
         assert Decoder().decode(image).codes == ()
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (3, 500), (10, 10), (39, 39)])
+def test_a_tiny_picture_is_decoded_to_nothing_without_an_error(shape: tuple[int, int]) -> None:
+    """A picture import or paste can hand over any size (a 1-pixel image once made the
+    candidate search resize to nothing and raise)."""
+    image = np.random.default_rng(7).integers(0, 256, shape, dtype=np.uint8)
+    result = Decoder().decode(image)
+    assert result.codes == () and result.candidate is None
+
+
 def test_qrframes_nominal_and_empty_samples() -> None:
     folder = shared_path("qrframes")
     decoder = Decoder()

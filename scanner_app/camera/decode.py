@@ -263,6 +263,8 @@ def locate(image: Gray) -> Corners | None:
     """Where the densest strong edges are (a QR code is all edges), found at quarter scale.
     Only guides the repair rungs; decoding itself never trusts it. Sensor noise and smooth
     backgrounds give weak gradients, so a floor on edge strength keeps empty scenes empty."""
+    if min(image.shape[:2]) < 40:
+        return None  # a quarter of it is under 10 px: nothing a code could fill
     small = cv2.resize(image, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     gradient = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     otsu, _ = cv2.threshold(gradient, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)

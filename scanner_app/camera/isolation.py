@@ -61,7 +61,10 @@ class IsolatedDecoder:
         self,
         *,
         factory: str = DEFAULT_FACTORY,
-        timeout_seconds: float = 3.0,
+        # one rung can be slow without hanging: WeChat's whole-frame reader took 2.5 s on a
+        # 720p frame of noise and 4.9 s on a 1080p one (idle machine, 2026-12-02); a
+        # textured scene under load must not pass for a hung decoder and be restarted
+        timeout_seconds: float = 12.0,
         ladder_timeout_seconds: float = 60.0,
         **decoder_options: Any,
     ) -> None:

@@ -280,7 +280,7 @@ class MainWindow(QMainWindow):
         def failed(report: str) -> None:
             QMessageBox.warning(self, title, report.strip().splitlines()[-1])
 
-        run_in_background(self, lambda: Decoder(budget_ms=300).decode(read()).codes, done, failed)
+        run_in_background(self, lambda: Decoder().decode(read()).codes, done, failed)
 
     def show_details(self) -> None:
         if self.last_outcome is not None:
