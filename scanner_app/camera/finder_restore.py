@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 
 from scanner_app.camera.enhance import Gray
+from scanner_app.camera.zxread import Corners
 
-Corners = tuple[tuple[float, float], ...]
 Finder = tuple[float, float, float]  # centre x, centre y, side in pixels
 
 

@@ -18,9 +18,9 @@ import cv2
 import numpy as np
 
 from scanner_app.camera.enhance import Gray
+from scanner_app.camera.zxread import Corners
 
 log = logging.getLogger(__name__)
-Corners = tuple[tuple[float, float], ...]
 MODEL_MD5 = {
     "detect.prototxt": "6fb4976b32695f9f5c6305c19f12537d",
     "detect.caffemodel": "238e2b2d6f3c18d6c3a30de0c31e23cf",
