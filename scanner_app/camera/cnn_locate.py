@@ -15,6 +15,7 @@ label 1 a QR code (the model's own confidence floor is 0.2).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanner_app.camera import enhance, wechat
+from scanner_app.camera import enhance, symbol_grid, wechat
 from scanner_app.camera.enhance import Gray
 from scanner_app.camera.finder_restore import read_restored
 from scanner_app.camera.zxread import Corners, read_thresholds, zxing
@@ -33,6 +34,7 @@ Read = Callable[[Gray], list[tuple[str, Corners]]]
 DETECT_AREA = 400 * 400
 CROP_SIDE = 450  # the box's longer side after rescaling
 MAX_BOXES = 2
+FALLBACK_SCALE, FALLBACK_SIDE, FALLBACK_COVER = 2.0, 1000.0, 0.1
 # A read must cover a good part of the box: a small false symbol that zxing finds in the
 # noise of a binarised or restored crop (seen on the tuning split) does not.
 MIN_COVER = 0.25
@@ -44,6 +46,10 @@ READS: tuple[Read, ...] = (
     lambda crop: zxing(enhance.deblur_defocus(crop, 3.5, nsr=0.02)),
 )
 RESTORE: tuple[Read, ...] = (lambda crop: read_restored(crop, zxing),)
+GRID: tuple[Read, ...] = (symbol_grid.read,)
+
+
+_last_boxes = threading.local()
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class Box:
     x1: float
     y1: float
     confidence: float
+    scaled_side: float = CROP_SIDE  # the box's longer side after rescaling
+    min_cover: float = MIN_COVER  # of the box a read must cover
 
     @property
     def side(self) -> float:
@@ -67,9 +75,12 @@ class CnnLocator:
     """The detector network, loaded once per thread (cv2.dnn.Net is not documented as
     thread-safe); `reads` are tried on each box's rescaled crop."""
 
-    def __init__(self, reads: Sequence[Read] = READS) -> None:
+    def __init__(
+        self, reads: Sequence[Read] = READS, fallback: Callable[[Gray], Corners | None] | None = None
+    ) -> None:
         self._local = threading.local()
         self.reads = tuple(reads)
+        self.fallback = fallback  # where to look when the detector finds no box
 
     def _net(self) -> cv2.dnn.Net:
         net = getattr(self._local, "net", None)
@@ -82,7 +93,17 @@ class CnnLocator:
         return net
 
     def boxes(self, image: Gray) -> list[Box]:
-        """Code boxes in frame pixels, most confident first."""
+        """Code boxes in frame pixels, most confident first. The three CNN rungs ask for the
+        same frame's boxes one after another: the last frame's are kept (per thread)."""
+        digest = hashlib.blake2b(image.tobytes(), digest_size=16).digest() + repr(image.shape).encode()
+        last = getattr(_last_boxes, "value", None)
+        if last is not None and last[0] == digest:
+            return list(last[1])
+        found = self._detect(image)
+        _last_boxes.value = (digest, tuple(found))
+        return found
+
+    def _detect(self, image: Gray) -> list[Box]:
         height, width = image.shape
         ratio = math.sqrt(width * height / DETECT_AREA)
         size = (max(1, round(width / ratio)), max(1, round(height / ratio)))
@@ -105,7 +126,23 @@ class CnnLocator:
 
     def read(self, image: Gray) -> list[tuple[str, Corners]]:
         """A decode.Rung's `read` on the whole frame (the rung has its own locator)."""
-        for box in self.boxes(image)[:MAX_BOXES]:
+        boxes = self.boxes(image)[:MAX_BOXES]
+        if not boxes and self.fallback is not None and (corners := self.fallback(image)) is not None:
+            xs, ys = [x for x, _ in corners], [y for _, y in corners]
+            # a loose box around the densest edges, often twice the code: upscaled instead
+            side = max(max(xs) - min(xs), max(ys) - min(ys))
+            boxes = [
+                Box(
+                    min(xs),
+                    min(ys),
+                    max(xs),
+                    max(ys),
+                    0.0,
+                    min(FALLBACK_SCALE * side, FALLBACK_SIDE),
+                    FALLBACK_COVER,
+                )
+            ]
+        for box in boxes:
             found = read_box(image, box, self.reads)
             if found:
                 return found
@@ -114,10 +151,10 @@ class CnnLocator:
 
 def crop_box(image: Gray, box: Box) -> tuple[int, int, Gray]:
     """The box with a margin (the detector's boxes can clip the quiet zone)."""
-    pad = 0.15 * box.side + 8
+    margin = 0.15 * box.side + 8
     height, width = image.shape
-    x0, y0 = max(0, int(box.x0 - pad)), max(0, int(box.y0 - pad))
-    x1, y1 = min(width, int(box.x1 + pad)), min(height, int(box.y1 + pad))
+    x0, y0 = max(0, int(box.x0 - margin)), max(0, int(box.y0 - margin))
+    x1, y1 = min(width, int(box.x1 + margin)), min(height, int(box.y1 + margin))
     return x0, y0, np.ascontiguousarray(image[y0:y1, x0:x1])
 
 
@@ -125,7 +162,7 @@ def read_box(image: Gray, box: Box, reads: Sequence[Read] = READS) -> list[tuple
     x0, y0, crop = crop_box(image, box)
     if min(crop.shape) < 16:
         return []
-    factor = CROP_SIDE / box.side
+    factor = box.scaled_side / box.side
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
     scaled = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=interpolation)
     for read in reads:
@@ -133,7 +170,7 @@ def read_box(image: Gray, box: Box, reads: Sequence[Read] = READS) -> list[tuple
             (text, tuple((x0 + x / factor, y0 + y / factor) for x, y in corners))
             for text, corners in read(scaled)
         ]
-        found = [(text, corners) for text, corners in found if _cover(corners, box) >= MIN_COVER]
+        found = [(text, corners) for text, corners in found if _cover(corners, box) >= box.min_cover]
         if found:
             return found
     return []

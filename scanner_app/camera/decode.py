@@ -21,7 +21,7 @@ import numpy as np
 import zxingcpp
 
 from scanner_app.camera import enhance, wechat
-from scanner_app.camera.cnn_locate import RESTORE, CnnLocator
+from scanner_app.camera.cnn_locate import GRID, RESTORE, CnnLocator
 from scanner_app.camera.enhance import Gray
 from scanner_app.camera.zxread import QR_OPTIONS, Corners, corners_of, read_thresholds, zxing
 
@@ -144,7 +144,10 @@ def default_rungs(use_pyzbar: bool = False, use_wechat: bool = True) -> list[Run
     inside the WeChat one). pyzbar adds no read on the tuning split: off unless asked for.
     "cnn-locate" (camera/cnn_locate.py) is WeChat's detector finding the box and zxing-cpp
     reading the rescaled crop; "cnn-finder" paints a finder pattern that glare or a finger
-    erased back into that crop (camera/finder_restore.py). Both add reads on both splits."""
+    erased back into that crop (camera/finder_restore.py). Both add reads on both splits.
+    "cnn-grid" reads the symbol in that box module by module (camera/symbol_grid.py finds
+    the grid, camera/soft_qr.py equalises the blur and corrects with erasures): the costliest
+    rung when nothing reads, so the last."""
     rungs = [Rung("upscale", _upscale_rung), Rung("thresholds", read_thresholds)]
     if use_wechat and wechat.available():
         rungs.append(Rung("cnn-finder", CnnLocator(RESTORE).read, whole=True))
@@ -155,6 +158,8 @@ def default_rungs(use_pyzbar: bool = False, use_wechat: bool = True) -> list[Run
             Rung("wechat-defocus", lambda im: reader.read(enhance.deblur_defocus(im, 1.5)), whole=True)
         )
     rungs.append(Rung("motion", _motion_rung))
+    if use_wechat and wechat.available():
+        rungs.append(Rung("cnn-grid", CnnLocator(GRID, fallback=locate).read, whole=True))
     if use_pyzbar and _pyzbar_available():
         rungs.append(Rung("pyzbar", pyzbar_rung))
     return rungs
