@@ -162,10 +162,28 @@ def grids(image: Gray, triple: tuple[Peak, Peak, Peak]) -> list[Grid]:
         if 2 <= (v := round((spacing / m + 7 - 17) / 4)) <= 40
     }
     kernel = _blur_of(image, finders, module)
-    fitted = [_refine(image, finders, v, kernel) for v in sorted(versions)]
-    fitted.sort(key=lambda grid: -soft_qr.pattern_score(image, grid.corners, grid.version))
+    # false alignment matches can bend the far corner by many modules while the finders stay
+    # put: the finders' own parallelogram competes with every refined grid
+    candidates = [
+        g for v in sorted(versions) for g in (_refine(image, finders, v, kernel), _affine(finders, v))
+    ]
+    scored = sorted(
+        ((soft_qr.pattern_score(image, g.corners, g.version), g) for g in candidates), key=lambda c: -c[0]
+    )
+    best: dict[int, Grid] = {}
+    for _, grid in scored:
+        best.setdefault(grid.version, grid)
+    fitted = list(best.values())
     climbed = sorted((_climb(image, grid) for grid in fitted[:VERSIONS_CLIMBED]), key=lambda c: -c[1])
     return [grid for grid, _ in climbed[:VERSIONS_TRIED]]
+
+
+def _affine(finders: np.ndarray, version: int) -> Grid:
+    """The grid the three finders alone give (a parallelogram)."""
+    size = 4 * version + 17
+    affine = cv2.getAffineTransform(_finder_modules(size), finders)
+    square = np.float32([[[0, 0], [size, 0], [size, size], [0, size]]])
+    return Grid(version, cv2.transform(square, affine)[0])
 
 
 def _climb(image: Gray, grid: Grid) -> tuple[Grid, float]:
