@@ -37,7 +37,7 @@ import cv2
 
 from benchmarks import qrgen
 from benchmarks._common import machine, percentile, table
-from scanner_app.camera.decode import Decoder, DecodeResult
+from scanner_app.camera.decode import Decoder, DecodeResult, live_rungs
 from scanner_app.camera.temporal import SceneDecoder
 
 FPS = 30.0
@@ -104,7 +104,7 @@ def simulate(
             result = meter.decode(image, max_rungs=0)
         elif strategy == "rung per frame":
             result = meter.decode(image, start=rung, max_rungs=1, only_with_candidate=True)
-            rung = 0 if result.codes else rung + 1
+            rung = 0 if result.codes else (rung + 1) % live_rungs(decoder.rung_names)
         else:
             result = scene.feed(image, media_time)
         decoded += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import segno
 
-from scanner_app.camera.decode import Decoder
+from scanner_app.camera.decode import Decoder, live_rungs
 from scanner_app.camera.temporal import SceneDecoder, aligned_average, sharpness
 
 TEXT = "HC1:" + "TEMPORAL-AVERAGING-TEST-0123456789" * 6
@@ -138,3 +138,14 @@ def test_the_scene_decoder_drives_the_isolated_decoder_process() -> None:
             if texts:
                 break
     assert texts == [TEXT]
+
+
+def test_live_rotation_leaves_the_stills_only_rungs_out() -> None:
+    """The module-by-module rung costs ~0.5 s a frame: live video drops more frames than it
+    wins back (approach clips, docs/decoding.md), so only stills run it."""
+    decoder = Decoder()
+    assert decoder.rung_names[-1] == "cnn-grid"
+    scene = SceneDecoder(decoder)
+    assert scene.rungs == len(decoder.rung_names) - 1
+    assert live_rungs(("plain-a", "cnn-grid")) == 1
+    assert live_rungs(("cnn-grid", "plain-a")) == 2  # only a tail of stills-only rungs is cut

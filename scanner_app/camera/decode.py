@@ -133,6 +133,19 @@ class Rung:
     whole: bool = False
 
 
+# rungs for stills only, at the end of the ladder: live video's rotation leaves them out (their
+# cost drops more frames than their reads win back on the approach clips; docs/decoding.md)
+STILLS_ONLY = frozenset({"cnn-grid"})
+
+
+def live_rungs(names: Sequence[str]) -> int:
+    """How many of the ladder's rungs (from the first) live video rotates over."""
+    count = len(names)
+    while count and names[count - 1] in STILLS_ONLY:
+        count -= 1
+    return count
+
+
 def default_rungs(use_pyzbar: bool = False, use_wechat: bool = True) -> list[Rung]:
     """The ladder, cheapest first. Candidates were chosen on the tuning split (each reads
     frames the others miss there), then kept only where the test split confirms it: without

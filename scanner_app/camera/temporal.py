@@ -32,7 +32,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from scanner_app.camera.decode import Corners, DecodedCode, DecodeResult, default_rungs
+from scanner_app.camera.decode import Corners, DecodedCode, DecodeResult, default_rungs, live_rungs
 from scanner_app.camera.enhance import Gray
 
 
@@ -122,9 +122,9 @@ class SceneDecoder:
     """Per-frame decoding of live video with a memory of the current scene.
 
     `history`: how many recent frames with a candidate are kept (full frames: 8 frames of
-    720p are 7 MB). `average`: how many of them are averaged. `rungs`: the length of the
-    decoder's ladder (its `rung_names`, when it has them; an isolated decoder does not say,
-    so the default ladder's length; the decoder wraps `start` around its ladder anyway)."""
+    720p are 7 MB). `average`: how many of them are averaged. `rungs`: how many of the
+    decoder's rungs the rotation covers (its `rung_names`, when it has them; an isolated
+    decoder does not say, so the default ladder's) less the stills-only ones at its end."""
 
     decoder: DecoderLike
     history: int = 8
@@ -140,7 +140,8 @@ class SceneDecoder:
 
     def __post_init__(self) -> None:
         if self.rungs <= 0:
-            self.rungs = len(getattr(self.decoder, "rung_names", ())) or len(default_rungs())
+            names = getattr(self.decoder, "rung_names", ()) or tuple(r.name for r in default_rungs())
+            self.rungs = live_rungs(names)
 
     def reset(self) -> None:
         self._seen.clear()
