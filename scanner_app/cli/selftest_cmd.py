@@ -66,6 +66,37 @@ def check_decode(workdir: Path) -> str:
     return f"bundled picture decoded, Vietnamese diacritics intact (zxing-cpp, then {', '.join(ladder)})"
 
 
+def check_module_reader(workdir: Path) -> str:
+    """The last rung's own QR reading (segno's tables, reedsolo's algebra: pieces a build can
+    leave out) on the bundled code, blurred by 0.8 module so that zxing-cpp cannot."""
+    import cv2
+    import numpy as np
+    import segno
+    import zxingcpp
+
+    from scanner_app.camera import soft_qr
+
+    del workdir
+    _, expected = _bundled_picture()
+    code = segno.make_qr(expected, error="m", boost_error=False)
+    modules = np.pad(np.array(code.matrix, dtype=np.uint8), 4)
+    scale = 5
+    picture = cv2.resize(
+        np.where(modules == 1, 35, 185).astype(np.uint8),
+        None,
+        fx=scale,
+        fy=scale,
+        interpolation=cv2.INTER_NEAREST,
+    )
+    blurred = cv2.GaussianBlur(picture, (0, 0), 0.8 * scale)
+    assert not zxingcpp.read_barcodes(blurred, formats=zxingcpp.BarcodeFormat.QRCode), "not blurred enough"
+    side = modules.shape[0] - 8
+    a, b = 4 * scale, (4 + side) * scale
+    corners = np.float32([[a, a], [b, a], [b, b], [a, b]])
+    assert soft_qr.decode_symbol(blurred, corners, code.version) == expected
+    return f"a QR code blurred beyond zxing-cpp read module by module (version {code.version})"
+
+
 def check_isolated_decoder(workdir: Path) -> str:
     from scanner_app.camera.isolation import IsolatedDecoder
 
@@ -104,6 +135,7 @@ def check_window(workdir: Path) -> str:
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("verify", check_verify),
     ("decode", check_decode),
+    ("module reader", check_module_reader),
     ("decoder process", check_isolated_decoder),
     ("check log", check_store),
     ("window", check_window),
