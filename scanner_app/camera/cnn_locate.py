@@ -34,6 +34,9 @@ Read = Callable[[Gray], list[tuple[str, Corners]]]
 DETECT_AREA = 400 * 400
 CROP_SIDE = 450  # the box's longer side after rescaling
 MAX_BOXES = 2
+# decode.locate()'s region, for a locator given it, when the detector finds no box: loose (often
+# twice the code), so it is upscaled x2 (at most 1000 px) rather than fitted to CROP_SIDE, and a
+# read need cover only a tenth of it (the module-by-module reader's own checks guard the text)
 FALLBACK_SCALE, FALLBACK_SIDE, FALLBACK_COVER = 2.0, 1000.0, 0.1
 # A read must cover a good part of the box: a small false symbol that zxing finds in the
 # noise of a binarised or restored crop (seen on the tuning split) does not.
