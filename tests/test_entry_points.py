@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner_app.cli.selftest_cmd import CHECKS
 from scanner_app.core.clock import TimeFloor
 from scanner_app.devkit.cards import DEMO_PEOPLE, issue, lab_test, vaccination
 from scanner_app.devkit.keys import demo_signer
@@ -91,4 +92,5 @@ def test_every_cell_of_the_example_policy(
 def test_the_self_test_passes_as_a_process() -> None:
     run = cli_process("--self-test", timeout=300)
     assert run.code == 0, run.out + run.err
-    assert run.out.count("  ok    ") == 5 and run.out.rstrip().endswith("self-test passed")
+    assert run.out.count("  ok    ") == len(CHECKS) == 6 and run.out.rstrip().endswith("self-test passed")
+    assert "  ok    module reader: " in run.out
