@@ -147,3 +147,21 @@ def test_no_code_no_grid() -> None:
     stripes = np.tile(np.where(np.arange(450) % 24 < 12, 40, 210).astype(np.uint8), (450, 1))
     for picture in (noise, stripes, np.full((450, 450), 128, np.uint8)):
         assert symbol_grid.read(picture) == []
+
+
+def test_wild_corners_give_nothing_at_once() -> None:
+    """A false alignment match can throw a homography anywhere: corners that no symbol in
+    the picture can have are refused before any sampling (smoothing for a module of 50,000
+    pixels took minutes)."""
+    noise = np.random.default_rng(3).integers(0, 256, (300, 300), dtype=np.uint8)
+    wild = (
+        [[0, 0], [0, 0], [0, 0], [0, 0]],
+        [[0, 0], [100, 0], [200, 0], [300, 0]],
+        [[10, 10], [290, 10], [290, 290], [float("nan"), 290]],
+        [[-1e6, -1e6], [1e6, -1e6], [1e6, 1e6], [-1e6, 1e6]],
+        [[10, 10], [290, 290], [290, 10], [10, 290]],  # crossed
+    )
+    for corners in wild:
+        for version in (1, 7, 40):
+            assert soft_qr.decode_symbol(noise, np.float32(corners), version) is None
+            assert soft_qr.pattern_score(noise, np.float32(corners), version) == -1.0

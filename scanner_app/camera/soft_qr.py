@@ -108,6 +108,19 @@ def sample(image: Gray, corners: np.ndarray, version: int) -> Sampled:
     return equalise(darkness(image, corners, version), layout(version))
 
 
+def plausible(image: Gray, corners: np.ndarray, version: int) -> bool:
+    """Corners a symbol can have in this picture: finite, a convex quadrilateral, modules of
+    at least half a pixel, the symbol at most twice the picture. A wild homography (a false
+    alignment match) can put them anywhere, and smoothing for a module of thousands of
+    pixels takes minutes."""
+    quad = np.asarray(corners, dtype=np.float64)
+    if quad.shape != (4, 2) or not np.isfinite(quad).all():
+        return False
+    side = float(np.mean([np.linalg.norm(quad[i] - quad[(i + 1) % 4]) for i in range(4)]))
+    module = side / layout(version).size
+    return module >= 0.5 and side <= 2 * max(image.shape) and cv2.isContourConvex(quad.astype(np.float32))
+
+
 def darkness(image: Gray, corners: np.ndarray, version: int) -> np.ndarray:
     """(size, size) float32: 255 minus the picture at every module's centre, lightly smoothed."""
     n = layout(version).size
@@ -134,6 +147,8 @@ def pattern_score(image: Gray, corners: np.ndarray, version: int) -> float:
     trained on the finder patterns alone (always right once the finders are found) predicts
     them, and the correlation of prediction and truth is the score. A wrong version puts
     them elsewhere."""
+    if not plausible(image, corners, version):
+        return -1.0
     return score_of(darkness(image, corners, version), version)
 
 
@@ -290,6 +305,8 @@ def correct_block(received: bytes, sure: np.ndarray, data: int) -> bytes | None:
 
 def decode_symbol(image: Gray, corners: np.ndarray, version: int) -> str | None:
     """The text of the dark-on-light symbol at `corners`, if its codewords can be corrected."""
+    if not plausible(image, corners, version):
+        return None
     lay = layout(version)
     s = sample(image, corners, version)
     fmt = read_format(s, lay)

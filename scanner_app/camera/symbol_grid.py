@@ -190,6 +190,8 @@ def _climb(image: Gray, grid: Grid) -> tuple[Grid, float]:
     """Move each corner a module, half, a quarter at a time while the timing and alignment
     patterns fit better (soft_qr.pattern_score): under motion blur the alignment patterns'
     matches drift along the blur and the far corner with them."""
+    if not soft_qr.plausible(image, grid.corners, grid.version):
+        return grid, -1.0
     size = 4 * grid.version + 17
     module = (
         float(np.mean([np.linalg.norm(grid.corners[i] - grid.corners[(i + 1) % 4]) for i in range(4)])) / size
@@ -197,6 +199,8 @@ def _climb(image: Gray, grid: Grid) -> tuple[Grid, float]:
     smooth = soft_qr.smoothed(image, module)
 
     def score(corners: np.ndarray) -> float:
+        if not soft_qr.plausible(image, corners, grid.version):
+            return -1.0
         return soft_qr.score_of(soft_qr.darkness_of(smooth, corners, grid.version), grid.version)
 
     corners, best = grid.corners.copy(), score(grid.corners)
